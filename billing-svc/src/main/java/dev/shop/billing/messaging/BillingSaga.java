@@ -1,0 +1,73 @@
+package dev.shop.billing.messaging;
+
+import dev.shop.billing.domain.BillingService;
+import dev.shop.billing.domain.Payment;
+import dev.shop.billing.domain.PaymentStatus;
+import dev.shop.eventing.CloudEvent;
+import dev.shop.eventing.EventCodec;
+import dev.shop.eventing.EventConsumer;
+import dev.shop.eventing.Outbox;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.util.UUID;
+
+/**
+ * billing-svc's saga steps, one per event (each in the consumer's single transaction):
+ * <pre>
+ *   stock.reserved  -> authorise the total against the customer's credit => payment.authorized | payment.declined
+ *   order.cancelled -> refund an authorised payment                      => payment.refunded (compensation)
+ * </pre>
+ */
+@ApplicationScoped
+public class BillingSaga {
+
+    private final EventConsumer consumer;
+    private final EventCodec codec;
+    private final BillingService billing;
+    private final Outbox outbox;
+
+    public BillingSaga(EventConsumer consumer, EventCodec codec, BillingService billing, Outbox outbox) {
+        this.consumer = consumer;
+        this.codec = codec;
+        this.billing = billing;
+        this.outbox = outbox;
+    }
+
+    @Incoming("shop-events-in")
+    public Uni<Void> onMessage(Message<Object> message) {
+        return consumer.consume(message, this::handle);
+    }
+
+    Uni<Void> handle(CloudEvent event) {
+        return switch (event.type()) {
+            case Events.STOCK_RESERVED -> {
+                var reserved = codec.dataAs(event, Events.StockReserved.class);
+                yield billing.authorize(UUID.fromString(reserved.orderId()), reserved.customerId(), reserved.total())
+                        .flatMap(this::publishDecision);
+            }
+            case Events.ORDER_CANCELLED -> {
+                var cancelled = codec.dataAs(event, Events.OrderCancelled.class);
+                yield billing.refund(UUID.fromString(cancelled.orderId())).flatMap(refunded -> refunded == null
+                        ? Uni.createFrom().voidItem()
+                        : outbox.append(Events.PAYMENT_REFUNDED, cancelled.orderId(), new Events.PaymentRefunded(
+                                cancelled.orderId(), refunded.customerId, refunded.amount)).replaceWithVoid());
+            }
+            default -> Uni.createFrom().voidItem();
+        };
+    }
+
+    private Uni<Void> publishDecision(Payment payment) {
+        if (payment == null) {
+            return Uni.createFrom().voidItem();
+        }
+        String orderId = payment.orderId.toString();
+        return (payment.status == PaymentStatus.AUTHORIZED
+                ? outbox.append(Events.PAYMENT_AUTHORIZED, orderId, new Events.PaymentAuthorized(orderId, payment.customerId, payment.amount))
+                : outbox.append(Events.PAYMENT_DECLINED, orderId,
+                        new Events.PaymentDeclined(orderId, payment.customerId, payment.amount, payment.declineReason)))
+                .replaceWithVoid();
+    }
+}

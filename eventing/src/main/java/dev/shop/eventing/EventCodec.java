@@ -1,0 +1,97 @@
+package dev.shop.eventing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Turns CloudEvents into bytes and back, enforcing the contracts in {@code contracts/schemas}.
+ * Anything that cannot be decoded or does not match its schema is a {@link PoisonEventException}:
+ * retrying will never fix it, so it goes straight to the dead-letter queue.
+ */
+@ApplicationScoped
+public class EventCodec {
+
+    private final ObjectMapper mapper;
+    private final ContractValidator contracts;
+
+    public EventCodec(ObjectMapper mapper, ContractValidator contracts) {
+        this.mapper = mapper;
+        this.contracts = contracts;
+    }
+
+    public byte[] encode(CloudEvent event) {
+        try {
+            return mapper.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode event " + event.id(), e);
+        }
+    }
+
+    public CloudEvent decode(Object payload) {
+        byte[] bytes = bytesOf(payload);
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new PoisonEventException("undecodable: body is not JSON (" + e.getMessage() + ")");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new PoisonEventException("undecodable: body is not a JSON object");
+        }
+        List<String> envelopeErrors = contracts.validateEnvelope(tree);
+        if (!envelopeErrors.isEmpty()) {
+            throw new PoisonEventException("schema-invalid CloudEvent envelope: " + String.join("; ", envelopeErrors));
+        }
+        CloudEvent event;
+        try {
+            event = mapper.treeToValue(tree, CloudEvent.class);
+        } catch (IOException e) {
+            throw new PoisonEventException("undecodable CloudEvent: " + e.getMessage());
+        }
+        List<String> dataErrors = contracts.validateData(event.type(), event.data());
+        if (!dataErrors.isEmpty()) {
+            throw new PoisonEventException("schema-invalid " + event.type() + " data: " + String.join("; ", dataErrors));
+        }
+        return event;
+    }
+
+    public <T> T dataAs(CloudEvent event, Class<T> type) {
+        try {
+            return mapper.treeToValue(event.data(), type);
+        } catch (IOException e) {
+            throw new PoisonEventException("cannot read " + event.type() + " data as " + type.getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    public JsonNode toTree(Object data) {
+        return mapper.valueToTree(data);
+    }
+
+    static byte[] bytesOf(Object payload) {
+        if (payload instanceof byte[] b) {
+            return b;
+        }
+        if (payload instanceof Buffer b) {
+            return b.getBytes();
+        }
+        if (payload instanceof io.vertx.mutiny.core.buffer.Buffer b) {
+            return b.getBytes();
+        }
+        if (payload instanceof String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        if (payload instanceof JsonObject j) {
+            return j.encode().getBytes(StandardCharsets.UTF_8);
+        }
+        throw new PoisonEventException("undecodable: unsupported AMQP body type "
+                + (payload == null ? "null" : payload.getClass().getName()));
+    }
+}

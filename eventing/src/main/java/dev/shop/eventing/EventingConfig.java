@@ -1,0 +1,59 @@
+package dev.shop.eventing;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Tunables of the messaging infrastructure. Defaults live here; services override per property. */
+@ConfigMapping(prefix = "shop.eventing")
+public interface EventingConfig {
+
+    /** CloudEvents {@code source} of events this service publishes, e.g. {@code /order-svc}. */
+    String source();
+
+    /** The service's own quorum queue (declared in topology/definitions.json), e.g. {@code order-svc.events}. */
+    String queue();
+
+    Outbox outbox();
+
+    Consumer consumer();
+
+    Inbox inbox();
+
+    interface Outbox {
+        /** Fallback polling when a LISTEN/NOTIFY wake-up was missed (e.g. listener reconnecting). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Rows published per round; all of them are in flight (unconfirmed) at once. */
+        @WithDefault("256")
+        int batchSize();
+
+        /** A round whose confirms do not all arrive in time is abandoned and retried (duplicates are fine). */
+        @WithDefault("30s")
+        Duration publishTimeout();
+    }
+
+    interface Consumer {
+        /** In-process attempts for a transient failure before the message is dead-lettered. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithDefault("100ms")
+        Duration initialBackoff();
+
+        @WithDefault("2s")
+        Duration maxBackoff();
+
+        /** Jitter factor 0..1 applied to every backoff delay, so retries of many consumers spread out. */
+        @WithDefault("0.5")
+        double jitter();
+    }
+
+    interface Inbox {
+        /** Processed-event ids older than this are purged; redeliveries older than that are not expected. */
+        @WithDefault("P7D")
+        Duration retention();
+    }
+}

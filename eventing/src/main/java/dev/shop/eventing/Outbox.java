@@ -1,0 +1,71 @@
+package dev.shop.eventing;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The write side of the transactional outbox. {@link #append} must run inside the caller's
+ * Hibernate Reactive transaction: the event row commits or rolls back together with the state
+ * change that caused it. {@link OutboxRelay} publishes committed rows to the broker.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private static final String INSERT =
+            "insert into outbox (event_id, type, subject, payload) values (?1, ?2, ?3, ?4)";
+
+    private final EventCodec codec;
+    private final ContractValidator contracts;
+    private final EventingConfig config;
+
+    public Outbox(EventCodec codec, ContractValidator contracts, EventingConfig config) {
+        this.codec = codec;
+        this.contracts = contracts;
+        this.config = config;
+    }
+
+    /**
+     * Records an event for publication in the current transaction.
+     *
+     * @throws IllegalArgumentException when {@code data} violates the event's contract: that is a
+     *                                  bug in this service, and the whole transaction must fail.
+     */
+    public Uni<CloudEvent> append(String type, String orderId, Object data) {
+        CloudEvent event = newEvent(type, orderId, data);
+        byte[] payload = codec.encode(event);
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery(INSERT)
+                        .setParameter(1, UUID.fromString(event.id()))
+                        .setParameter(2, event.type())
+                        .setParameter(3, event.subject())
+                        .setParameter(4, new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+                        .executeUpdate())
+                .replaceWith(event);
+    }
+
+    CloudEvent newEvent(String type, String orderId, Object data) {
+        var tree = codec.toTree(data);
+        List<String> errors = contracts.validateData(type, tree);
+        if (!contracts.knows(type)) {
+            throw new IllegalArgumentException("no contract for event type " + type + " in contracts/schemas");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(type + " violates its contract: " + String.join("; ", errors));
+        }
+        SpanContext span = Span.current().getSpanContext();
+        String traceparent = span.isValid()
+                ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex()
+                : null;
+        return new CloudEvent(CloudEvent.SPEC_VERSION, UUID.randomUUID().toString(), config.source(), type, orderId,
+                OffsetDateTime.now(ZoneOffset.UTC), "application/json", "urn:shop:schema:" + type + ":v1",
+                traceparent, null, tree);
+    }
+}

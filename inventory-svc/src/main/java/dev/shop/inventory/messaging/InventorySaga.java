@@ -1,0 +1,92 @@
+package dev.shop.inventory.messaging;
+
+import dev.shop.eventing.CloudEvent;
+import dev.shop.eventing.EventCodec;
+import dev.shop.eventing.EventConsumer;
+import dev.shop.eventing.Outbox;
+import dev.shop.inventory.domain.InventoryService;
+import dev.shop.inventory.domain.InventoryService.Quantity;
+import dev.shop.inventory.domain.InventoryService.ReserveOutcome;
+import dev.shop.inventory.domain.ReservationLine;
+import dev.shop.inventory.messaging.Events.Line;
+import dev.shop.inventory.messaging.Events.OrderFinished;
+import dev.shop.inventory.messaging.Events.OrderPlaced;
+import dev.shop.inventory.messaging.Events.PricedLine;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * inventory-svc's saga steps, one per event (each in the consumer's single transaction):
+ * <pre>
+ *   order.placed    -> reserve all lines or none   => stock.reserved | stock.rejected
+ *   order.confirmed -> held units are sold          => stock.committed
+ *   order.cancelled -> held units are released      => stock.released  (compensation)
+ * </pre>
+ */
+@ApplicationScoped
+public class InventorySaga {
+
+    private final EventConsumer consumer;
+    private final EventCodec codec;
+    private final InventoryService inventory;
+    private final Outbox outbox;
+
+    public InventorySaga(EventConsumer consumer, EventCodec codec, InventoryService inventory, Outbox outbox) {
+        this.consumer = consumer;
+        this.codec = codec;
+        this.inventory = inventory;
+        this.outbox = outbox;
+    }
+
+    @Incoming("shop-events-in")
+    public Uni<Void> onMessage(Message<Object> message) {
+        return consumer.consume(message, this::handle);
+    }
+
+    Uni<Void> handle(CloudEvent event) {
+        return switch (event.type()) {
+            case Events.ORDER_PLACED -> onOrderPlaced(codec.dataAs(event, OrderPlaced.class));
+            case Events.ORDER_CONFIRMED -> {
+                String orderId = codec.dataAs(event, OrderFinished.class).orderId();
+                yield inventory.commit(UUID.fromString(orderId))
+                        .flatMap(sold -> settled(Events.STOCK_COMMITTED, orderId, sold));
+            }
+            case Events.ORDER_CANCELLED -> {
+                String orderId = codec.dataAs(event, OrderFinished.class).orderId();
+                yield inventory.release(UUID.fromString(orderId))
+                        .flatMap(released -> settled(Events.STOCK_RELEASED, orderId, released));
+            }
+            default -> Uni.createFrom().voidItem();
+        };
+    }
+
+    private Uni<Void> onOrderPlaced(OrderPlaced placed) {
+        var wanted = placed.items().stream().map(l -> new Quantity(l.sku(), l.quantity())).toList();
+        return inventory.reserve(UUID.fromString(placed.orderId()), wanted).flatMap(outcome -> {
+            if (outcome instanceof ReserveOutcome.Reserved r) {
+                return outbox.append(Events.STOCK_RESERVED, placed.orderId(), new Events.StockReserved(
+                        placed.orderId(), placed.customerId(),
+                        r.reservation().lines.stream().map(l -> new PricedLine(l.sku, l.quantity, l.unitPrice)).toList(),
+                        r.reservation().total())).replaceWithVoid();
+            }
+            if (outcome instanceof ReserveOutcome.Rejected r) {
+                return outbox.append(Events.STOCK_REJECTED, placed.orderId(),
+                        new Events.StockRejected(placed.orderId(), placed.customerId(), r.reason(), r.sku())).replaceWithVoid();
+            }
+            return Uni.createFrom().voidItem(); // AlreadyDecided: duplicate placement, or cancelled before it arrived
+        });
+    }
+
+    private Uni<Void> settled(String type, String orderId, List<ReservationLine> lines) {
+        if (lines.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return outbox.append(type, orderId, new Events.StockSettled(orderId,
+                lines.stream().map(l -> new Line(l.sku, l.quantity)).toList())).replaceWithVoid();
+    }
+}

@@ -1,0 +1,3 @@
+package dev.shop.order.domain;
+
+public enum OrderStatus { PENDING, CONFIRMED, CANCELLED }

@@ -1,0 +1,70 @@
+package dev.shop.order.messaging;
+
+import dev.shop.eventing.CloudEvent;
+import dev.shop.eventing.EventCodec;
+import dev.shop.eventing.EventConsumer;
+import dev.shop.order.domain.CancellationReason;
+import dev.shop.order.domain.OrderService;
+import dev.shop.order.messaging.Events.PaymentAuthorized;
+import dev.shop.order.messaging.Events.PaymentDeclined;
+import dev.shop.order.messaging.Events.StockRejected;
+import dev.shop.order.messaging.Events.StockReserved;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.util.UUID;
+
+/**
+ * order-svc's saga steps, one per event it reacts to. Each runs inside the consumer's transaction
+ * (inbox + state + outbox commit together) and is acknowledged only after that commit.
+ *
+ * <pre>
+ *   stock.reserved     -> order priced (total known)
+ *   stock.rejected     -> order CANCELLED (OUT_OF_STOCK | UNKNOWN_PRODUCT)  => order.cancelled
+ *   payment.authorized -> order CONFIRMED                                    => order.confirmed
+ *   payment.declined   -> order CANCELLED (PAYMENT_DECLINED)                 => order.cancelled
+ * </pre>
+ */
+@ApplicationScoped
+public class OrderSaga {
+
+    private final EventConsumer consumer;
+    private final EventCodec codec;
+    private final OrderService orders;
+
+    public OrderSaga(EventConsumer consumer, EventCodec codec, OrderService orders) {
+        this.consumer = consumer;
+        this.codec = codec;
+        this.orders = orders;
+    }
+
+    @Incoming("shop-events-in")
+    public Uni<Void> onMessage(Message<Object> message) {
+        return consumer.consume(message, this::handle);
+    }
+
+    Uni<Void> handle(CloudEvent event) {
+        return switch (event.type()) {
+            case Events.STOCK_RESERVED -> {
+                StockReserved e = codec.dataAs(event, StockReserved.class);
+                yield orders.priced(UUID.fromString(e.orderId()), e.items(), e.total());
+            }
+            case Events.STOCK_REJECTED -> {
+                StockRejected e = codec.dataAs(event, StockRejected.class);
+                yield orders.cancel(UUID.fromString(e.orderId()), CancellationReason.valueOf(e.reason()));
+            }
+            case Events.PAYMENT_AUTHORIZED -> {
+                PaymentAuthorized e = codec.dataAs(event, PaymentAuthorized.class);
+                yield orders.confirm(UUID.fromString(e.orderId()), e.amount());
+            }
+            case Events.PAYMENT_DECLINED -> {
+                PaymentDeclined e = codec.dataAs(event, PaymentDeclined.class);
+                yield orders.cancel(UUID.fromString(e.orderId()), CancellationReason.PAYMENT_DECLINED);
+            }
+            // Tolerant reader: an event type this service does not react to is acknowledged and ignored.
+            default -> Uni.createFrom().voidItem();
+        };
+    }
+}
