@@ -88,7 +88,24 @@ ensure_databases() {
 
 ensure_env() { # ensure_env <dev|test|e2e>
   ensure_databases "$1"
-  apply_topology "$(vhost_for "$1")"
+  if [ "$1" = test ]; then
+    # Each service's @QuarkusTest gets a vhost of its own, so the test plays the other services alone.
+    local svc; for svc in "${SERVICES[@]}"; do apply_topology "shop-test-$svc"; done
+  else
+    apply_topology "$(vhost_for "$1")"
+  fi
+}
+
+# Drops and recreates an environment's databases and vhosts: tests start from a known state.
+reset_env() { # reset_env <test|e2e>
+  local env=$1 svc
+  [ "$env" = dev ] && die "refusing to reset the dev environment"
+  for svc in "${SERVICES[@]}"; do
+    psql -U "$PG_SUPERUSER" -d postgres -qc "drop database if exists \"$(db_for "$svc" "$env")\" with (force)"
+    if [ "$env" = test ]; then rabbit_api DELETE "/vhosts/shop-test-$svc" >/dev/null 2>&1 || true; fi
+  done
+  [ "$env" = test ] || rabbit_api DELETE "/vhosts/$(urlenc "$(vhost_for "$env")")" >/dev/null 2>&1 || true
+  ensure_env "$env"
 }
 
 mvnw() { (cd "$ROOT" && ./mvnw -B -q "$@"); }

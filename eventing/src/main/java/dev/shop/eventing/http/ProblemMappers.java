@@ -2,6 +2,7 @@ package dev.shop.eventing.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -38,6 +39,12 @@ public class ProblemMappers {
         String detail = e instanceof JsonMappingException ? "invalid value for " + field : "malformed JSON: " + e.getOriginalMessage();
         return respond(new Problem("urn:shop:problem:malformed-body", "Malformed request body", 400, detail, uri.getPath(),
                 List.of(new Problem.FieldError(field, e.getOriginalMessage()))));
+    }
+
+    /** Quarkus ships its own (plain JSON) mapper for this subtype; this one keeps the problem format. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
+        return unreadable(e, uri);
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,128 @@
+package dev.shop.order.messaging;
+
+import dev.shop.eventing.testing.BrokerClient;
+import dev.shop.eventing.testing.Eventually;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** order-svc's saga steps, driven through the real broker: the test plays inventory and billing. */
+@QuarkusTest
+class OrderSagaTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private final BrokerClient broker = new BrokerClient("shop-test-order");
+
+    private String place(String customer) {
+        return given().contentType(ContentType.JSON)
+                .body("{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":2}]}")
+                .when().post("/api/v1/orders").then().statusCode(202).extract().path("id");
+    }
+
+    private JsonPath awaitStatus(String id, String status) {
+        return Eventually.await(WAIT, () -> given().get("/api/v1/orders/" + id).then().extract().jsonPath(),
+                json -> status.equals(json.getString("status")), "order " + id + " " + status);
+    }
+
+    private void stockReserved(String id, String customer) {
+        broker.publish(BrokerClient.cloudEvent("stock.reserved", id, Map.of("orderId", id, "customerId", customer,
+                "items", List.of(Map.of("sku", "BOOK-1", "quantity", 2, "unitPrice", 12.5)), "total", 25.0)));
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode paymentAuthorized(String id, String customer) {
+        return BrokerClient.cloudEvent("payment.authorized", id, Map.of("orderId", id, "customerId", customer, "amount", 25.0));
+    }
+
+    @Test
+    void orderConfirmsAfterStockReservedAndPaymentAuthorized() {
+        String id = place("alice");
+        stockReserved(id, "alice");
+        broker.publish(paymentAuthorized(id, "alice"));
+        JsonPath order = awaitStatus(id, "CONFIRMED");
+        assertEquals(25.0f, order.getFloat("total"));
+        assertEquals(12.5f, order.getFloat("items[0].unitPrice"));
+        var confirmed = broker.await("notification-svc.events", BrokerClient.event("order.confirmed", id), WAIT).json();
+        assertEquals("alice", confirmed.path("data").path("customerId").asText());
+    }
+
+    @Test
+    void orderCancelsWhenStockIsRejected() {
+        String id = place("bob");
+        broker.publish(BrokerClient.cloudEvent("stock.rejected", id,
+                Map.of("orderId", id, "customerId", "bob", "reason", "UNKNOWN_PRODUCT", "sku", "BOOK-1")));
+        JsonPath order = awaitStatus(id, "CANCELLED");
+        assertEquals("UNKNOWN_PRODUCT", order.getString("cancellationReason"));
+        var cancelled = broker.await("billing-svc.events", BrokerClient.event("order.cancelled", id), WAIT).json();
+        assertEquals("UNKNOWN_PRODUCT", cancelled.path("data").path("reason").asText());
+    }
+
+    @Test
+    void orderCancelsWhenPaymentIsDeclined() {
+        String id = place("carol");
+        stockReserved(id, "carol");
+        broker.publish(BrokerClient.cloudEvent("payment.declined", id,
+                Map.of("orderId", id, "customerId", "carol", "amount", 25.0, "reason", "INSUFFICIENT_CREDIT")));
+        assertEquals("PAYMENT_DECLINED", awaitStatus(id, "CANCELLED").getString("cancellationReason"));
+        broker.await("inventory-svc.events", BrokerClient.event("order.cancelled", id), WAIT);
+    }
+
+    @Test
+    void pendingOrderTimesOutAndALatePaymentDoesNotResurrectIt() {
+        String id = place("dave"); // %test saga timeout is 5s
+        assertEquals("TIMEOUT", awaitStatus(id, "CANCELLED").getString("cancellationReason"));
+        broker.await("inventory-svc.events", BrokerClient.event("order.cancelled", id), WAIT);
+        broker.publish(paymentAuthorized(id, "dave"));
+        Eventually.await(WAIT, () -> broker.depth("order-svc.events"), d -> d == 0, "late payment consumed");
+        JsonPath order = given().get("/api/v1/orders/" + id).then().extract().jsonPath();
+        assertEquals("CANCELLED", order.getString("status"));
+        assertEquals("TIMEOUT", order.getString("cancellationReason"));
+    }
+
+    @Test
+    void theSameEventDeliveredTwiceHasOneEffect() {
+        String id = place("erin");
+        stockReserved(id, "erin");
+        var event = paymentAuthorized(id, "erin");
+        broker.publish(event);
+        broker.publish(event); // same CloudEvent id: the inbox must swallow it
+        awaitStatus(id, "CONFIRMED");
+        broker.await("notification-svc.events", BrokerClient.event("order.confirmed", id), WAIT);
+        Eventually.await(WAIT, () -> broker.depth("order-svc.events"), d -> d == 0, "duplicate consumed");
+        long more = broker.take("notification-svc.events", 100).stream()
+                .filter(BrokerClient.event("order.confirmed", id)).count();
+        assertEquals(0, more, "a duplicate delivery must not emit a second order.confirmed");
+    }
+
+    @Test
+    void poisonMessageIsDeadLetteredWithItsReasonAndLaterOrdersStillComplete() {
+        broker.purge("order-svc.dlq");
+        assertTrue(broker.publish("payment.authorized", "this is not json"));
+        var dead = broker.await("order-svc.dlq", r -> r.body().equals("this is not json"), WAIT);
+        assertTrue(String.valueOf(dead.properties().get("x-failure-reason")).contains("undecodable"), dead.properties().toString());
+        assertEquals("payment.authorized", dead.properties().get("x-original-routing-key"));
+        assertEquals("order-svc.events", dead.properties().get("x-original-queue"));
+
+        String id = place("frank");
+        stockReserved(id, "frank");
+        broker.publish(paymentAuthorized(id, "frank"));
+        awaitStatus(id, "CONFIRMED");
+    }
+
+    @Test
+    void schemaInvalidEventIsDeadLettered() {
+        broker.purge("order-svc.dlq");
+        String id = java.util.UUID.randomUUID().toString();
+        broker.publish(BrokerClient.cloudEvent("payment.authorized", id, Map.of("orderId", id, "amount", -1)));
+        var dead = broker.await("order-svc.dlq", BrokerClient.event("payment.authorized", id), WAIT);
+        assertTrue(String.valueOf(dead.properties().get("x-failure-reason")).contains("schema-invalid"), dead.properties().toString());
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: contract and domain unit tests, @QuarkusTest per service against the real
+# PostgreSQL and RabbitMQ, the end-to-end suite over the four packaged services, and the chart checks.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+
+case "${1:-}" in
+  -h|--help) echo "Usage: ./shop test   (runs everything; needs nothing running beforehand)"; exit 0 ;;
+esac
+
+ensure_infra
+log "resetting test and e2e databases and vhosts"
+reset_env test
+reset_env e2e
+log "maven verify: unit, @QuarkusTest and end-to-end (system-tests) suites"
+(cd "$ROOT" && ./mvnw -B verify -DskipITs=false)
+if [ -f "$ROOT/scripts/chart-check.sh" ]; then
+  log "chart checks (helm lint/template, schema validation, rendered-output assertions)"
+  bash "$ROOT/scripts/chart-check.sh"
+fi
+log "all tests passed"
