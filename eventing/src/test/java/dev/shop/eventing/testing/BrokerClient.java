@@ -47,6 +47,7 @@ public final class BrokerClient {
         }
     }
 
+    private final Map<String, List<Received>> unmatched = new HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final String api;
     private final String auth;
@@ -98,20 +99,36 @@ public final class BrokerClient {
         return out;
     }
 
-    /** Polls a queue until a message matching {@code match} arrives; other messages are consumed and dropped. */
+    /**
+     * Polls a queue until a message matching {@code match} arrives. Messages that do not match are
+     * kept (per queue) for later calls, so awaiting B does not lose an A that arrived first.
+     */
     public Received await(String queue, Predicate<Received> match, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
-        List<Received> seen = new ArrayList<>();
-        while (System.nanoTime() < end) {
-            for (Received r : take(queue, 50)) {
+        List<Received> kept = unmatched.computeIfAbsent(queue, q -> new ArrayList<>());
+        do {
+            for (var it = kept.iterator(); it.hasNext(); ) {
+                Received r = it.next();
                 if (match.test(r)) {
+                    it.remove();
                     return r;
                 }
-                seen.add(r);
             }
-            sleep(100);
-        }
-        throw new AssertionError("no matching message in " + queue + " within " + timeout + "; saw " + seen);
+            List<Received> fresh = take(queue, 100);
+            kept.addAll(fresh);
+            if (fresh.isEmpty()) {
+                sleep(100);
+            }
+        } while (System.nanoTime() < end);
+        throw new AssertionError("no matching message in " + queue + " within " + timeout + "; saw " + kept);
+    }
+
+    /** Messages of {@code queue} already read and not yet matched, plus whatever is in the queue now. */
+    public List<Received> drainKept(String queue) {
+        List<Received> all = new ArrayList<>(unmatched.getOrDefault(queue, List.of()));
+        all.addAll(take(queue, 1000));
+        unmatched.remove(queue);
+        return all;
     }
 
     public static Predicate<Received> event(String type, String orderId) {
@@ -126,6 +143,10 @@ public final class BrokerClient {
         };
     }
 
+    /**
+     * Queue depth from the management API. Its statistics lag by seconds: never use this to decide
+     * that a consumer has processed something (publish a sentinel event after it and await its effect).
+     */
     public int depth(String queue) {
         return send("GET", "/queues/" + vhost + "/" + queue, null).path("messages").asInt();
     }

@@ -76,7 +76,9 @@ public class InventoryService {
 
     /** order.confirmed: the held units are sold. @return the sold lines, or empty if nothing was held. */
     public Uni<List<ReservationLine>> commit(UUID orderId) {
-        return settle(orderId, ReservationStatus.COMMITTED, (product, line) -> product.sell(line.quantity));
+        return lockReservation(orderId).flatMap(reservation -> reservation == null
+                ? Uni.createFrom().item(List.<ReservationLine>of())
+                : settle(reservation, ReservationStatus.COMMITTED, (product, line) -> product.sell(line.quantity)));
     }
 
     /**
@@ -84,24 +86,27 @@ public class InventoryService {
      * CANCELLED_EARLY marker makes a late order.placed for this order a no-op.
      */
     public Uni<List<ReservationLine>> release(UUID orderId) {
-        return Reservation.<Reservation>findById(orderId).flatMap(existing -> existing == null
+        return lockReservation(orderId).flatMap(reservation -> reservation == null
                 ? Reservation.of(orderId, ReservationStatus.CANCELLED_EARLY).persist().replaceWith(List.<ReservationLine>of())
-                : settle(orderId, ReservationStatus.RELEASED, (product, line) -> product.release(line.quantity)));
+                : settle(reservation, ReservationStatus.RELEASED, (product, line) -> product.release(line.quantity)));
     }
 
-    private Uni<List<ReservationLine>> settle(UUID orderId, ReservationStatus target,
+    /** Loads and locks in one statement (locking an already-loaded entity trips a Hibernate Reactive bug). */
+    private Uni<Reservation> lockReservation(UUID orderId) {
+        return Reservation.findById(orderId, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    private Uni<List<ReservationLine>> settle(Reservation reservation, ReservationStatus target,
                                               java.util.function.BiConsumer<Product, ReservationLine> effect) {
-        return Reservation.<Reservation>findById(orderId, LockModeType.PESSIMISTIC_WRITE).flatMap(reservation -> {
-            if (reservation == null || reservation.status != ReservationStatus.HELD) {
-                return Uni.createFrom().item(List.<ReservationLine>of());
-            }
-            var skus = reservation.lines.stream().map(l -> l.sku).collect(Collectors.toCollection(java.util.TreeSet::new));
-            return lockProducts(skus).map(products -> {
-                reservation.lines.forEach(line -> effect.accept(products.get(line.sku), line));
-                reservation.status = target;
-                reservation.updatedAt = Instant.now();
-                return List.copyOf(reservation.lines);
-            });
+        if (reservation.status != ReservationStatus.HELD) {
+            return Uni.createFrom().item(List.<ReservationLine>of());
+        }
+        var skus = reservation.lines.stream().map(l -> l.sku).collect(Collectors.toCollection(java.util.TreeSet::new));
+        return lockProducts(skus).map(products -> {
+            reservation.lines.forEach(line -> effect.accept(products.get(line.sku), line));
+            reservation.status = target;
+            reservation.updatedAt = Instant.now();
+            return List.copyOf(reservation.lines);
         });
     }
 
