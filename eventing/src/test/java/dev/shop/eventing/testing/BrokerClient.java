@@ -151,6 +151,12 @@ public final class BrokerClient {
         return send("GET", "/queues/" + vhost + "/" + queue, null).path("messages").asInt();
     }
 
+    /** A non-durable classic queue bound to {@code shop.events} with {@code #}: a test's tap on every event. */
+    public void declareTap(String queue) {
+        send("PUT", "/queues/" + vhost + "/" + queue, "{\"durable\":false,\"auto_delete\":false,\"arguments\":{}}");
+        send("POST", "/bindings/" + vhost + "/e/shop.events/q/" + queue, "{\"routing_key\":\"#\"}");
+    }
+
     public void purge(String queue) {
         send("DELETE", "/queues/" + vhost + "/" + queue + "/contents", null);
     }

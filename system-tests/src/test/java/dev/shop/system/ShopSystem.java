@@ -1,0 +1,172 @@
+package dev.shop.system;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The four packaged services as real OS processes (java -jar target/quarkus-app/quarkus-run.jar),
+ * wired to the e2e databases and the {@code shop-e2e} vhost that {@code ./shop test} prepares.
+ * Started once per test JVM and shared by every end-to-end test class; tests may kill -9, stop and
+ * restart single services.
+ */
+public final class ShopSystem {
+
+    public static final String VHOST = "shop-e2e";
+    public static final Map<String, Integer> PORTS = new LinkedHashMap<>();
+
+    static {
+        PORTS.put("order", 18081);
+        PORTS.put("inventory", 18082);
+        PORTS.put("billing", 18083);
+        PORTS.put("notification", 18084);
+    }
+
+    private static ShopSystem instance;
+
+    private final Path root = Path.of(System.getProperty("shop.root", "..")).toAbsolutePath().normalize();
+    private final Path logs = root.resolve("system-tests/target/e2e-logs");
+    private final Map<String, Process> processes = new HashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    public static synchronized ShopSystem get() {
+        if (instance == null) {
+            instance = new ShopSystem();
+            Runtime.getRuntime().addShutdownHook(new Thread(instance::stopAll));
+            for (String svc : PORTS.keySet()) {
+                instance.start(svc, Map.of());
+            }
+            for (String svc : PORTS.keySet()) {
+                instance.awaitReady(svc);
+            }
+        }
+        return instance;
+    }
+
+    public static String url(String svc) {
+        return "http://127.0.0.1:" + PORTS.get(svc);
+    }
+
+    public synchronized void start(String svc, Map<String, String> extraEnv) {
+        Path jar = root.resolve(svc + "-svc/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them)");
+        }
+        try {
+            Files.createDirectories(logs);
+            ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(svc + "-svc.log").toFile()))
+                    .directory(new File(root.toString()));
+            Map<String, String> env = pb.environment();
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(PORTS.get(svc)));
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_e2e");
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_e2e");
+            env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
+            env.putAll(extraEnv);
+            processes.put(svc, pb.start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + svc, e);
+        }
+    }
+
+    public void awaitReady(String svc) {
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < end) {
+            Process p = processes.get(svc);
+            if (p != null && !p.isAlive()) {
+                throw new IllegalStateException(svc + "-svc exited with " + p.exitValue() + "; see " + logs.resolve(svc + "-svc.log"));
+            }
+            try {
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url(svc) + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (res.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(svc + "-svc not ready after 90s; see " + logs.resolve(svc + "-svc.log"));
+    }
+
+    /** SIGKILL: no shutdown hooks, no graceful drain; in-flight messages stay unacknowledged. */
+    public synchronized void kill9(String svc) {
+        Process p = processes.remove(svc);
+        if (p != null) {
+            p.destroyForcibly();
+            waitFor(p);
+        }
+    }
+
+    /** SIGTERM: graceful shutdown. */
+    public synchronized void stop(String svc) {
+        Process p = processes.remove(svc);
+        if (p != null) {
+            p.destroy();
+            waitFor(p);
+        }
+    }
+
+    public void restart(String svc, Map<String, String> extraEnv) {
+        stop(svc);
+        start(svc, extraEnv);
+        awaitReady(svc);
+    }
+
+    /** Resident set size of a service process in KiB (Linux /proc), or -1. */
+    public long rssKib(String svc) {
+        Process p = processes.get(svc);
+        if (p == null) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private synchronized void stopAll() {
+        processes.values().forEach(Process::destroy);
+        processes.values().forEach(ShopSystem::waitFor);
+        processes.clear();
+    }
+
+    private static void waitFor(Process p) {
+        try {
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
