@@ -21,20 +21,23 @@ import java.util.Map;
  */
 public final class ShopSystem {
 
-    public static final String VHOST = "shop-e2e";
+    /** e2e (the test suite) or bench (the benchmark): selects databases shop_<svc>_<env> and vhost shop-<env>. */
+    public static final String ENV = System.getProperty("shop.env", "e2e");
+    public static final String VHOST = "shop-" + ENV;
     public static final Map<String, Integer> PORTS = new LinkedHashMap<>();
 
     static {
-        PORTS.put("order", 18081);
-        PORTS.put("inventory", 18082);
-        PORTS.put("billing", 18083);
-        PORTS.put("notification", 18084);
+        int base = "bench".equals(ENV) ? 19080 : 18080;
+        PORTS.put("order", base + 1);
+        PORTS.put("inventory", base + 2);
+        PORTS.put("billing", base + 3);
+        PORTS.put("notification", base + 4);
     }
 
     private static ShopSystem instance;
 
     private final Path root = Path.of(System.getProperty("shop.root", "..")).toAbsolutePath().normalize();
-    private final Path logs = root.resolve("system-tests/target/e2e-logs");
+    private final Path logs = root.resolve("system-tests/target/" + ENV + "-logs");
     private final Map<String, Process> processes = new HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -70,8 +73,8 @@ public final class ShopSystem {
                     .directory(new File(root.toString()));
             Map<String, String> env = pb.environment();
             env.put("QUARKUS_HTTP_PORT", String.valueOf(PORTS.get(svc)));
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_e2e");
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_e2e");
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
             env.putAll(extraEnv);
             processes.put(svc, pb.start());

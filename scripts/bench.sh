@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): starts the four packaged services against fresh "bench" databases and
+# vhost, drives orders at fixed rates and prints completed orders/s, latency p50/p99/max and RSS.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+case "${1:-}" in
+  -h|--help) echo "Usage: ./shop bench [--rates 50,100,200] [--duration 30]   (results: paste into docs/benchmark.md)"; exit 0 ;;
+esac
+ensure_infra
+reset_env bench
+log "building services and benchmark classpath"
+(cd "$ROOT" && ./mvnw -B -q package -DskipTests && ./mvnw -B -q -pl system-tests test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test)
+log "running benchmark $*"
+cd "$ROOT"
+java -Dshop.env=bench -Dshop.root="$ROOT" -cp "system-tests/target/test-classes:$(cat system-tests/target/cp.txt)" dev.shop.system.bench.Benchmark "$@"

@@ -1,0 +1,179 @@
+package dev.shop.system.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shop.eventing.testing.BrokerClient;
+import dev.shop.system.ShopSystem;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Open-loop benchmark (not a test): places orders at a fixed rate, regardless of how fast the system
+ * answers (no coordinated omission), and measures placement -> terminal latency per order as
+ * {@code order.confirmed|cancelled.time - order.createdAt} (both server clocks on this machine),
+ * read from a tap queue on the broker. Reports completed orders/s, p50/p99/max and each service's RSS.
+ *
+ * Usage: ./shop bench [--rates 50,100,200] [--duration 30]
+ */
+public final class Benchmark {
+
+    private static final ObjectMapper JSON = BrokerClient.JSON;
+    private static final String TAP = "bench.tap";
+    private static final int SKUS = 20;
+    private static final int CUSTOMERS = 20;
+
+    record Result(int rate, int seconds, int placed, int placeErrors, int finished, int confirmed, double completedPerSec,
+                  long p50, long p99, long max, Map<String, Long> rssMib) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> rates = List.of(50, 100, 200);
+        int seconds = 30;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rates" -> rates = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--duration" -> seconds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --rates 50,100 --duration 30)");
+            }
+        }
+        ShopSystem system = ShopSystem.get();
+        BrokerClient broker = new BrokerClient(ShopSystem.VHOST);
+        broker.declareTap(TAP);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(8)).build();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        for (int s = 0; s < SKUS; s++) {
+            put(http, ShopSystem.url("inventory") + "/api/v1/products/B-" + run + "-" + s, "{\"name\":\"bench\",\"price\":1.00,\"available\":100000000}");
+        }
+        for (int c = 0; c < CUSTOMERS; c++) {
+            put(http, ShopSystem.url("billing") + "/api/v1/accounts/b-" + run + "-" + c, "{\"credit\":99999999.00}");
+        }
+        warmUp(http, broker, run);
+        List<Result> results = new ArrayList<>();
+        for (int rate : rates) {
+            results.add(runAt(rate, seconds, http, broker, system, run));
+        }
+        System.out.println();
+        System.out.println("| offered orders/s | duration s | placed | errors | finished | completed orders/s | p50 ms | p99 ms | max ms | RSS MiB order/inventory/billing/notification |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.1f | %d | %d | %d | %s |%n", r.rate, r.seconds, r.placed, r.placeErrors,
+                    r.finished, r.completedPerSec, r.p50, r.p99, r.max,
+                    r.rssMib.get("order") + "/" + r.rssMib.get("inventory") + "/" + r.rssMib.get("billing") + "/" + r.rssMib.get("notification"));
+        }
+        System.exit(0);
+    }
+
+    private static void warmUp(HttpClient http, BrokerClient broker, String run) throws Exception {
+        System.out.println("warming up (JIT) at 50 orders/s for 15 s ...");
+        runAt(50, 15, http, broker, null, run);
+    }
+
+    private static Result runAt(int rate, int seconds, HttpClient http, BrokerClient broker, ShopSystem system, String run) throws Exception {
+        broker.purge(TAP);
+        Map<String, Instant> placedAt = new ConcurrentHashMap<>();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+        int total = rate * seconds;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        long periodNanos = 1_000_000_000L / rate;
+        ticker.scheduleAtFixedRate(() -> {
+            int n = sent.getAndIncrement();
+            if (n >= total) {
+                return;
+            }
+            String body = "{\"customerId\":\"b-" + run + "-" + (n % CUSTOMERS) + "\",\"items\":[{\"sku\":\"B-" + run + "-" + (n % SKUS) + "\",\"quantity\":1}]}";
+            http.sendAsync(HttpRequest.newBuilder(URI.create(ShopSystem.url("order") + "/api/v1/orders"))
+                            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((res, err) -> {
+                        if (err != null || res.statusCode() != 202) {
+                            errors.incrementAndGet();
+                            return;
+                        }
+                        try {
+                            JsonNode o = JSON.readTree(res.body());
+                            placedAt.put(o.path("id").asText(), Instant.parse(o.path("createdAt").asText()));
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                    });
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+
+        Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
+        AtomicInteger confirmed = new AtomicInteger();
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60L).toNanos();
+        Map<String, Long> rss = new java.util.TreeMap<>();
+        while (System.nanoTime() < deadline) {
+            for (BrokerClient.Received r : broker.take(TAP, 2000)) {
+                JsonNode e = r.json();
+                String type = e.path("type").asText();
+                if (type.equals("order.confirmed") || type.equals("order.cancelled")) {
+                    finishedAt.put(e.path("subject").asText(), Instant.parse(e.path("time").asText()));
+                    if (type.equals("order.confirmed")) {
+                        confirmed.incrementAndGet();
+                    }
+                }
+            }
+            if (system != null && sent.get() >= total / 2 && rss.isEmpty()) {
+                for (String svc : ShopSystem.PORTS.keySet()) {
+                    rss.put(svc, system.rssKib(svc) / 1024);
+                }
+            }
+            if (sent.get() >= total && placedAt.size() + errors.get() >= total && finishedAt.keySet().containsAll(placedAt.keySet())) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        ticker.shutdownNow();
+        List<Long> latencies = new ArrayList<>();
+        Instant first = Instant.MAX;
+        Instant last = Instant.MIN;
+        for (var e : placedAt.entrySet()) {
+            Instant end = finishedAt.get(e.getKey());
+            if (end == null) {
+                continue;
+            }
+            latencies.add(Duration.between(e.getValue(), end).toMillis());
+            first = e.getValue().isBefore(first) ? e.getValue() : first;
+            last = end.isAfter(last) ? end : last;
+        }
+        Collections.sort(latencies);
+        int finished = latencies.size();
+        double completedPerSec = finished == 0 ? 0 : finished / (Duration.between(first, last).toMillis() / 1000.0);
+        Result result = new Result(rate, seconds, placedAt.size(), errors.get(), finished, confirmed.get(), completedPerSec,
+                pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? -1 : latencies.get(finished - 1), rss);
+        System.out.printf(Locale.ROOT, "rate %d/s: placed %d, errors %d, finished %d (%d confirmed), %.1f completed/s, p50 %d ms, p99 %d ms, max %d ms, RSS MiB %s%n",
+                rate, result.placed, result.placeErrors, finished, result.confirmed, completedPerSec, result.p50, result.p99, result.max, rss);
+        return result;
+    }
+
+    private static long pct(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    private static void put(HttpClient http, String url, String body) throws Exception {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() >= 300) {
+            throw new IllegalStateException("PUT " + url + " -> " + res.statusCode() + " " + res.body());
+        }
+    }
+}
