@@ -15,6 +15,8 @@ reset_env test
 reset_env e2e
 log "maven verify: unit, @QuarkusTest and end-to-end (system-tests) suites"
 (cd "$ROOT" && ./mvnw -B verify -DskipITs=false)
+log "alert rules (promtool unit tests) and dashboards"
+bash "$ROOT/scripts/monitoring-check.sh"
 if [ -f "$ROOT/scripts/chart-check.sh" ]; then
   log "chart checks (helm lint/template, schema validation, rendered-output assertions)"
   bash "$ROOT/scripts/chart-check.sh"

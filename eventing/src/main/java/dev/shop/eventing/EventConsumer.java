@@ -2,7 +2,11 @@ package dev.shop.eventing;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.amqp.IncomingAmqpMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -36,8 +40,11 @@ public class EventConsumer {
     private final DeadLetters deadLetters;
     private final EventingConfig config;
     private final MeterRegistry registry;
+    private final Tracing tracing;
 
-    public EventConsumer(EventCodec codec, Inbox inbox, DeadLetters deadLetters, EventingConfig config, MeterRegistry registry) {
+    public EventConsumer(EventCodec codec, Inbox inbox, DeadLetters deadLetters, EventingConfig config, MeterRegistry registry,
+                         Tracing tracing) {
+        this.tracing = tracing;
         this.codec = codec;
         this.inbox = inbox;
         this.deadLetters = deadLetters;
@@ -46,14 +53,33 @@ public class EventConsumer {
     }
 
     public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler) {
+        message.getMetadata(IncomingAmqpMetadata.class).filter(m -> m.getDeliveryCount() > 0).ifPresent(m ->
+                registry.counter("shop.consumer.redeliveries", "queue", config.queue()).increment());
         CloudEvent event;
         try {
             event = codec.decode(message.getPayload());
         } catch (PoisonEventException e) {
             return deadLetter(message, "unknown", e, 1);
         }
+        // Continue the order's trace: this span is current (and its ids are in the MDC of every log
+        // line) until the message is settled; outbox rows written by the handler carry it onwards.
+        Span span = tracing.start(event.type() + " process", SpanKind.CONSUMER, event.traceparent(), event.subject(), event.type(), event.id());
+        Scope scope = span.makeCurrent();
         MDC.put("orderId", event.subject());
         MDC.put("eventType", event.type());
+        return process(message, event, handler)
+                .onTermination().invoke((ignored, failure, cancelled) -> {
+                    if (failure != null) {
+                        span.recordException(failure);
+                    }
+                    span.end();
+                    scope.close();
+                    MDC.remove("orderId");
+                    MDC.remove("eventType");
+                });
+    }
+
+    private Uni<Void> process(Message<?> message, CloudEvent event, Function<CloudEvent, Uni<Void>> handler) {
         AtomicInteger attempts = new AtomicInteger();
         var cfg = config.consumer();
         return Uni.createFrom().deferred(() -> {
@@ -73,7 +99,9 @@ public class EventConsumer {
                     }
                     count(event.type(), outcome == Outcome.PROCESSED ? "processed" : "duplicate");
                     if (outcome == Outcome.DUPLICATE) {
-                        LOG.debugf("duplicate %s %s acknowledged without effect", event.type(), event.id());
+                        LOG.infof("duplicate %s %s acknowledged without effect", event.type(), event.id());
+                    } else {
+                        LOG.debugf("processed %s %s", event.type(), event.id());
                     }
                     return Uni.createFrom().completionStage(message.ack());
                 });

@@ -15,6 +15,9 @@ public interface EventingConfig {
     /** The service's own quorum queue (declared in topology/definitions.json), e.g. {@code order-svc.events}. */
     String queue();
 
+    /** The service's dead-letter queue, parked into the dead_letter table, e.g. {@code order-svc.dlq}. */
+    String deadLetterQueue();
+
     Outbox outbox();
 
     Consumer consumer();

@@ -1,7 +1,5 @@
 package dev.shop.eventing;
 
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +18,7 @@ import java.util.UUID;
 public class Outbox {
 
     private static final String INSERT =
-            "insert into outbox (event_id, type, subject, payload) values (?1, ?2, ?3, ?4)";
+            "insert into outbox (event_id, type, subject, payload, traceparent) values (?1, ?2, ?3, ?4, ?5)";
 
     private final EventCodec codec;
     private final ContractValidator contracts;
@@ -47,6 +45,7 @@ public class Outbox {
                         .setParameter(2, event.type())
                         .setParameter(3, event.subject())
                         .setParameter(4, new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+                        .setParameter(5, event.traceparent())
                         .executeUpdate())
                 .replaceWith(event);
     }
@@ -60,10 +59,7 @@ public class Outbox {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(type + " violates its contract: " + String.join("; ", errors));
         }
-        SpanContext span = Span.current().getSpanContext();
-        String traceparent = span.isValid()
-                ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex()
-                : null;
+        String traceparent = Tracing.currentTraceparent();
         return new CloudEvent(CloudEvent.SPEC_VERSION, UUID.randomUUID().toString(), config.source(), type, orderId,
                 OffsetDateTime.now(ZoneOffset.UTC), "application/json", "urn:shop:schema:" + type + ":v1",
                 traceparent, null, tree);

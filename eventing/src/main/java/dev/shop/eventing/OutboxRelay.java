@@ -2,6 +2,8 @@ package dev.shop.eventing;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -56,6 +58,8 @@ public class OutboxRelay {
     private final MutinyEmitter<byte[]> emitter;
     private final EventingConfig config;
     private final PgConnectOptions connectOptions;
+    private final Tracing tracing;
+    private final MeterRegistry registry;
 
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
@@ -67,7 +71,7 @@ public class OutboxRelay {
     private volatile boolean stopped;
 
     public OutboxRelay(Pool pool, Vertx vertx, @Channel("shop-events-out") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096) MutinyEmitter<byte[]> emitter,
-                       EventingConfig config, MeterRegistry registry,
+                       EventingConfig config, MeterRegistry registry, Tracing tracing,
                        @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
                        @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                        @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
@@ -75,6 +79,8 @@ public class OutboxRelay {
         this.vertx = vertx;
         this.emitter = emitter;
         this.config = config;
+        this.tracing = tracing;
+        this.registry = registry;
         PgConnectOptions options = PgConnectOptions.fromUri(url.split(",")[0].trim().replaceFirst("^vertx-reactive:", ""));
         user.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
@@ -144,7 +150,7 @@ public class OutboxRelay {
     }
 
     private Uni<Integer> drainBatch() {
-        return pool.preparedQuery("select seq, event_id, type, subject, payload from outbox order by seq limit $1")
+        return pool.preparedQuery("select seq, event_id, type, subject, payload, traceparent from outbox order by seq limit $1")
                 .execute(Tuple.of(config.outbox().batchSize()))
                 .flatMap(rows -> {
                     List<Uni<Long>> sends = new ArrayList<>();
@@ -163,6 +169,7 @@ public class OutboxRelay {
     /** @return the row's seq when the broker confirmed it, or -1 when it did not. */
     private Uni<Long> publish(Row row) {
         long seq = row.getLong("seq");
+        String type = row.getString("type");
         OutgoingAmqpMetadata metadata = OutgoingAmqpMetadata.builder()
                 .withMessageId(row.getUUID("event_id").toString())
                 .withSubject(row.getString("type")) // RabbitMQ routes /exchange/X targets by the subject
@@ -172,7 +179,11 @@ public class OutboxRelay {
                 .withApplicationProperty("ce_subject", row.getString("subject"))
                 .build();
         Message<byte[]> message = Message.of(row.getString("payload").getBytes(StandardCharsets.UTF_8)).addMetadata(metadata);
+        Span span = tracing.start(type + " publish", SpanKind.PRODUCER, row.getString("traceparent"), row.getString("subject"),
+                type, row.getUUID("event_id").toString());
         return emitter.sendMessage(message)
+                .onTermination().invoke(span::end)
+                .invoke(() -> registry.counter("shop.events.published", "type", type).increment())
                 .replaceWith(seq)
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf("broker did not confirm outbox row %d (%s); it stays for the next round", seq, failure.toString());

@@ -16,7 +16,6 @@ public class BillingService {
     /** @return the new payment, or null when this order was already decided (or cancelled first). */
     public Uni<Payment> authorize(UUID orderId, String customerId, BigDecimal amount) {
         return Payment.<Payment>findById(orderId).flatMap(existing -> existing != null ? Uni.createFrom().nullItem()
-                : CancelledOrder.findById(orderId).flatMap(cancelled -> cancelled != null ? Uni.createFrom().nullItem()
                 : Account.<Account>findById(customerId, LockModeType.PESSIMISTIC_WRITE).flatMap(account -> {
                     Payment payment;
                     if (account == null) {
@@ -30,20 +29,17 @@ public class BillingService {
                         payment = Payment.of(orderId, customerId, amount, PaymentStatus.AUTHORIZED);
                     }
                     return payment.persist();
-                })));
+                }));
     }
 
     /**
      * order.cancelled: give back what was taken. @return the refunded payment, or null when nothing
-     * was charged (then a marker stops a late authorisation).
+     * was charged (then a VOIDED row stops a late authorisation).
      */
-    public Uni<Payment> refund(UUID orderId) {
+    public Uni<Payment> refund(UUID orderId, String customerId) {
         return Payment.<Payment>findById(orderId, LockModeType.PESSIMISTIC_WRITE).flatMap(payment -> {
             if (payment == null) {
-                CancelledOrder marker = new CancelledOrder();
-                marker.orderId = orderId;
-                marker.cancelledAt = Instant.now();
-                return marker.persist().replaceWith((Payment) null);
+                return Payment.of(orderId, customerId, BigDecimal.ZERO, PaymentStatus.VOIDED).persist().replaceWith((Payment) null);
             }
             if (payment.status != PaymentStatus.AUTHORIZED) {
                 return Uni.createFrom().nullItem();
@@ -70,7 +66,9 @@ public class BillingService {
         return Panache.withSession(() -> Account.findById(customerId));
     }
 
+    /** The payment of an order, or null while there is none (a VOIDED marker is not a payment). */
     public Uni<Payment> payment(UUID orderId) {
-        return Panache.withSession(() -> Payment.findById(orderId));
+        return Panache.withSession(() -> Payment.<Payment>findById(orderId))
+                .map(p -> p == null || p.status == PaymentStatus.VOIDED ? null : p);
     }
 }

@@ -7,6 +7,7 @@ import dev.shop.eventing.CloudEvent;
 import dev.shop.eventing.EventCodec;
 import dev.shop.eventing.EventConsumer;
 import dev.shop.eventing.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -28,8 +29,10 @@ public class BillingSaga {
     private final EventCodec codec;
     private final BillingService billing;
     private final Outbox outbox;
+    private final MeterRegistry registry;
 
-    public BillingSaga(EventConsumer consumer, EventCodec codec, BillingService billing, Outbox outbox) {
+    public BillingSaga(EventConsumer consumer, EventCodec codec, BillingService billing, Outbox outbox, MeterRegistry registry) {
+        this.registry = registry;
         this.consumer = consumer;
         this.codec = codec;
         this.billing = billing;
@@ -48,15 +51,21 @@ public class BillingSaga {
                 yield billing.authorize(UUID.fromString(reserved.orderId()), reserved.customerId(), reserved.total())
                         .flatMap(this::publishDecision);
             }
-            case Events.ORDER_CANCELLED -> {
-                var cancelled = codec.dataAs(event, Events.OrderCancelled.class);
-                yield billing.refund(UUID.fromString(cancelled.orderId())).flatMap(refunded -> refunded == null
-                        ? Uni.createFrom().voidItem()
-                        : outbox.append(Events.PAYMENT_REFUNDED, cancelled.orderId(), new Events.PaymentRefunded(
-                                cancelled.orderId(), refunded.customerId, refunded.amount)).replaceWithVoid());
-            }
+            case Events.ORDER_CANCELLED -> onOrderCancelled(codec.dataAs(event, Events.OrderCancelled.class));
             default -> Uni.createFrom().voidItem();
         };
+    }
+
+    private Uni<Void> onOrderCancelled(Events.OrderCancelled cancelled) {
+        String orderId = cancelled.orderId();
+        return billing.refund(UUID.fromString(orderId), cancelled.customerId()).flatMap(refunded -> {
+            if (refunded == null) {
+                return Uni.createFrom().voidItem();
+            }
+            registry.counter("shop.compensations", "action", "refund").increment();
+            return outbox.append(Events.PAYMENT_REFUNDED, orderId,
+                    new Events.PaymentRefunded(orderId, refunded.customerId, refunded.amount)).replaceWithVoid();
+        });
     }
 
     private Uni<Void> publishDecision(Payment payment) {

@@ -25,7 +25,7 @@ public final class Events {
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record OrderCancelled(String orderId) {
+    public record OrderCancelled(String orderId, String customerId) {
     }
 
     @RegisterForReflection

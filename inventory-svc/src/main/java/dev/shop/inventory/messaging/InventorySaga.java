@@ -12,6 +12,7 @@ import dev.shop.inventory.messaging.Events.Line;
 import dev.shop.inventory.messaging.Events.OrderFinished;
 import dev.shop.inventory.messaging.Events.OrderPlaced;
 import dev.shop.inventory.messaging.Events.PricedLine;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -35,8 +36,10 @@ public class InventorySaga {
     private final EventCodec codec;
     private final InventoryService inventory;
     private final Outbox outbox;
+    private final MeterRegistry registry;
 
-    public InventorySaga(EventConsumer consumer, EventCodec codec, InventoryService inventory, Outbox outbox) {
+    public InventorySaga(EventConsumer consumer, EventCodec codec, InventoryService inventory, Outbox outbox, MeterRegistry registry) {
+        this.registry = registry;
         this.consumer = consumer;
         this.codec = codec;
         this.inventory = inventory;
@@ -59,6 +62,11 @@ public class InventorySaga {
             case Events.ORDER_CANCELLED -> {
                 String orderId = codec.dataAs(event, OrderFinished.class).orderId();
                 yield inventory.release(UUID.fromString(orderId))
+                        .invoke(released -> {
+                            if (!released.isEmpty()) {
+                                registry.counter("shop.compensations", "action", "release").increment();
+                            }
+                        })
                         .flatMap(released -> settled(Events.STOCK_RELEASED, orderId, released));
             }
             default -> Uni.createFrom().voidItem();
