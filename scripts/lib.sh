@@ -145,7 +145,7 @@ shop_up() {
   for svc in "${SERVICES[@]}"; do
     log "starting $svc-svc on :${PORT[$svc]} (log: .run/$svc-svc.log)"
     : > "$RUN_DIR/$svc-svc.log" 2>/dev/null || mkdir -p "$RUN_DIR"
-    QUARKUS_LOG_CONSOLE_JSON=false start_service "$svc" dev "${PORT[$svc]}" "$RUN_DIR/$svc-svc.log"
+    SHOP_LOG_JSON=false start_service "$svc" dev "${PORT[$svc]}" "$RUN_DIR/$svc-svc.log"
   done
   for svc in "${SERVICES[@]}"; do wait_ready "${PORT[$svc]}" "$svc-svc"; done
   cat <<MSG
