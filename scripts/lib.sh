@@ -193,3 +193,27 @@ shop_status() {
   rabbit_api GET "/queues/$(urlenc "$(vhost_for "${ENV:-dev}")")?columns=name,messages,consumers" \
     | python3 -c 'import json,sys; [print(f"{q[\"name\"]:<28} messages={q.get(\"messages\",0):<6} consumers={q.get(\"consumers\",0)}") for q in json.load(sys.stdin)]'
 }
+
+# ./shop dlq <svc> list|replay|discard — operator CLI over the service's /admin/dead-letters API.
+shop_dlq() {
+  local svc=${1:-} action=${2:-list}; shift 2 2>/dev/null || true
+  [ -n "$svc" ] && [ -n "${PORT[$svc]:-}" ] || die "usage: ./shop dlq <order|inventory|billing|notification> list|replay|discard ..."
+  local var; var="SHOP_$(echo "$svc" | tr '[:lower:]' '[:upper:]')_URL"
+  local base="${!var:-http://127.0.0.1:${PORT[$svc]}}/admin/dead-letters"
+  local who="${SHOP_OPERATOR:-${USER:-operator}}"
+  case "$action" in
+    list)
+      curl -sf "$base?status=${1:-PENDING}" | python3 "$ROOT/scripts/dlq_table.py" || die "cannot reach $base (is $svc-svc running? set $var)" ;;
+    replay)
+      local target=${1:?"replay needs a dead-letter id or --all"}
+      if [ "$target" = --all ]; then curl -sf -X POST -H "X-Operator: $who" "$base/replay"; else
+        curl -sS -X POST -H "X-Operator: $who" "$base/$target/replay"; fi
+      echo ;;
+    discard)
+      local id=${1:?"discard needs an id"} reason=${2:?"discard needs a reason"}
+      curl -sS -X POST -H "X-Operator: $who" -H 'content-type: application/json' \
+        -d "$(python3 -c 'import json,sys; print(json.dumps({"reason": sys.argv[1]}))' "$reason")" "$base/$id/discard"
+      echo ;;
+    *) die "unknown dlq action $action (list|replay|discard)" ;;
+  esac
+}

@@ -10,6 +10,13 @@ case "${1:-}" in
 esac
 
 ensure_infra
+# The journey page is checked in a real headless browser.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "the end-to-end suite needs a headless browser: sudo apt-get install chromium"
+  log "installing chromium (apt-get install chromium)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+fi
 log "resetting test and e2e databases and vhosts"
 reset_env test
 reset_env e2e
@@ -20,5 +27,9 @@ bash "$ROOT/scripts/monitoring-check.sh"
 if [ -f "$ROOT/scripts/chart-check.sh" ]; then
   log "chart checks (helm lint/template, schema validation, rendered-output assertions)"
   bash "$ROOT/scripts/chart-check.sh"
+fi
+if [ "${SHOP_SKIP_IMAGE:-0}" != 1 ]; then
+  log "container image: build order-svc's JVM image with podman on a locally built base and check it serves"
+  bash "$ROOT/scripts/image-smoke.sh"
 fi
 log "all tests passed"

@@ -76,6 +76,10 @@ public final class ShopSystem {
             env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
+            env.put("SHOP_LOG_JSON", "true");
+            env.put("SHOP_OPS_PEERS_INVENTORY", url("inventory"));
+            env.put("SHOP_OPS_PEERS_BILLING", url("billing"));
+            env.put("SHOP_OPS_PEERS_NOTIFICATION", url("notification"));
             env.putAll(extraEnv);
             processes.put(svc, pb.start());
         } catch (IOException e) {

@@ -25,6 +25,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class BillingSaga {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(BillingSaga.class);
+
     private final EventConsumer consumer;
     private final EventCodec codec;
     private final BillingService billing;
@@ -60,8 +62,10 @@ public class BillingSaga {
         String orderId = cancelled.orderId();
         return billing.refund(UUID.fromString(orderId), cancelled.customerId()).flatMap(refunded -> {
             if (refunded == null) {
+                LOG.infof("order %s cancelled: nothing to refund", orderId);
                 return Uni.createFrom().voidItem();
             }
+            LOG.infof("refunded %s to %s for cancelled order %s", refunded.amount, refunded.customerId, orderId);
             registry.counter("shop.compensations", "action", "refund").increment();
             return outbox.append(Events.PAYMENT_REFUNDED, orderId,
                     new Events.PaymentRefunded(orderId, refunded.customerId, refunded.amount)).replaceWithVoid();
@@ -70,9 +74,12 @@ public class BillingSaga {
 
     private Uni<Void> publishDecision(Payment payment) {
         if (payment == null) {
+            LOG.info("stock.reserved for an order already decided or cancelled: nothing charged");
             return Uni.createFrom().voidItem();
         }
         String orderId = payment.orderId.toString();
+        LOG.infof("payment for order %s %s: %s%s", orderId, payment.status, payment.amount,
+                payment.declineReason == null ? "" : " (" + payment.declineReason + ")");
         return (payment.status == PaymentStatus.AUTHORIZED
                 ? outbox.append(Events.PAYMENT_AUTHORIZED, orderId, new Events.PaymentAuthorized(orderId, payment.customerId, payment.amount))
                 : outbox.append(Events.PAYMENT_DECLINED, orderId,

@@ -32,6 +32,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class InventorySaga {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(InventorySaga.class);
+
     private final EventConsumer consumer;
     private final EventCodec codec;
     private final InventoryService inventory;
@@ -77,23 +79,28 @@ public class InventorySaga {
         var wanted = placed.items().stream().map(l -> new Quantity(l.sku(), l.quantity())).toList();
         return inventory.reserve(UUID.fromString(placed.orderId()), wanted).flatMap(outcome -> {
             if (outcome instanceof ReserveOutcome.Reserved r) {
+                LOG.infof("reserved %d line(s) for order %s, total %s", r.reservation().lines.size(), placed.orderId(), r.reservation().total());
                 return outbox.append(Events.STOCK_RESERVED, placed.orderId(), new Events.StockReserved(
                         placed.orderId(), placed.customerId(),
                         r.reservation().lines.stream().map(l -> new PricedLine(l.sku, l.quantity, l.unitPrice)).toList(),
                         r.reservation().total())).replaceWithVoid();
             }
             if (outcome instanceof ReserveOutcome.Rejected r) {
+                LOG.infof("rejected order %s: %s (%s)", placed.orderId(), r.reason(), r.sku());
                 return outbox.append(Events.STOCK_REJECTED, placed.orderId(),
                         new Events.StockRejected(placed.orderId(), placed.customerId(), r.reason(), r.sku())).replaceWithVoid();
             }
+            LOG.infof("order %s already decided (%s); placement ignored", placed.orderId(), ((ReserveOutcome.AlreadyDecided) outcome).status());
             return Uni.createFrom().voidItem(); // AlreadyDecided: duplicate placement, or cancelled before it arrived
         });
     }
 
     private Uni<Void> settled(String type, String orderId, List<ReservationLine> lines) {
         if (lines.isEmpty()) {
+            LOG.infof("%s: nothing held for order %s", type, orderId);
             return Uni.createFrom().voidItem();
         }
+        LOG.infof("%s for order %s: %d line(s)", type, orderId, lines.size());
         return outbox.append(type, orderId, new Events.StockSettled(orderId,
                 lines.stream().map(l -> new Line(l.sku, l.quantity)).toList())).replaceWithVoid();
     }

@@ -22,6 +22,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class NotificationSaga {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NotificationSaga.class);
+
     private final EventConsumer consumer;
     private final EventCodec codec;
     private final NotificationService notifications;
@@ -47,6 +49,14 @@ public class NotificationSaga {
             return Uni.createFrom().voidItem();
         }
         var finished = codec.dataAs(event, Events.OrderFinished.class);
-        return notifications.record(UUID.fromString(finished.orderId()), finished.customerId(), type).replaceWithVoid();
+        return notifications.record(UUID.fromString(finished.orderId()), finished.customerId(), type)
+                .invoke(n -> {
+                    if (n == null) {
+                        LOG.infof("order %s was already notified", finished.orderId());
+                    } else {
+                        LOG.infof("notified %s: order %s %s", finished.customerId(), finished.orderId(), type);
+                    }
+                })
+                .replaceWithVoid();
     }
 }

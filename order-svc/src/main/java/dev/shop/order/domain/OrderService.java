@@ -84,9 +84,13 @@ public class OrderService {
         order.requestHash = hash;
         var placed = new Events.OrderPlaced(order.id.toString(), customerId,
                 items.stream().map(l -> new Events.Line(l.sku, l.quantity)).toList(), order.createdAt);
+        org.jboss.logging.MDC.put("orderId", order.id.toString());
         return repository.persist(order)
                 .flatMap(o -> outbox.append(Events.ORDER_PLACED, order.id.toString(), placed))
-                .invoke(() -> registry.counter("shop.orders.placed").increment())
+                .invoke(() -> {
+                    registry.counter("shop.orders.placed").increment();
+                    LOG.infof("order %s placed by %s with %d line(s)", order.id, customerId, items.size());
+                })
                 .replaceWith(new Placement(order, true));
     }
 
@@ -101,8 +105,8 @@ public class OrderService {
         return repository.findById(orderId).invoke(order -> {
             if (order == null) {
                 LOG.warnf("stock.reserved for unknown order %s ignored", orderId);
-            } else {
-                order.price(prices, total, Instant.now());
+            } else if (order.price(prices, total, Instant.now()).applied()) {
+                LOG.infof("order %s priced: total %s", orderId, total);
             }
         }).replaceWithVoid();
     }
@@ -114,6 +118,7 @@ public class OrderService {
                 return Uni.createFrom().voidItem();
             }
             recordFinished(order);
+            LOG.infof("order %s confirmed", orderId);
             return outbox.append(Events.ORDER_CONFIRMED, order.id.toString(),
                     new Events.OrderConfirmed(order.id.toString(), order.customerId, order.total, order.callbackUrl)).replaceWithVoid();
         });
@@ -129,6 +134,7 @@ public class OrderService {
             return Uni.createFrom().voidItem();
         }
         recordFinished(order);
+        LOG.infof("order %s cancelled: %s", order.id, reason);
         return outbox.append(Events.ORDER_CANCELLED, order.id.toString(),
                 new Events.OrderCancelled(order.id.toString(), order.customerId, reason.name(), order.total, order.callbackUrl)).replaceWithVoid();
     }

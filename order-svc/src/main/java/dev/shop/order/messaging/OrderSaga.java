@@ -5,6 +5,7 @@ import dev.shop.eventing.EventCodec;
 import dev.shop.eventing.EventConsumer;
 import dev.shop.order.domain.CancellationReason;
 import dev.shop.order.domain.OrderService;
+import dev.shop.order.journey.JourneyProjection;
 import dev.shop.order.messaging.Events.PaymentAuthorized;
 import dev.shop.order.messaging.Events.PaymentDeclined;
 import dev.shop.order.messaging.Events.StockRejected;
@@ -18,7 +19,8 @@ import java.util.UUID;
 
 /**
  * order-svc's saga steps, one per event it reacts to. Each runs inside the consumer's transaction
- * (inbox + state + outbox commit together) and is acknowledged only after that commit.
+ * (inbox + state + outbox commit together) and is acknowledged only after that commit. Every event
+ * of the saga (order-svc's queue is bound to all of them) is also recorded in the order's journey.
  *
  * <pre>
  *   stock.reserved     -> order priced (total known)
@@ -33,8 +35,10 @@ public class OrderSaga {
     private final EventConsumer consumer;
     private final EventCodec codec;
     private final OrderService orders;
+    private final JourneyProjection journey;
 
-    public OrderSaga(EventConsumer consumer, EventCodec codec, OrderService orders) {
+    public OrderSaga(EventConsumer consumer, EventCodec codec, OrderService orders, JourneyProjection journey) {
+        this.journey = journey;
         this.consumer = consumer;
         this.codec = codec;
         this.orders = orders;
@@ -46,6 +50,10 @@ public class OrderSaga {
     }
 
     Uni<Void> handle(CloudEvent event) {
+        return journey.record(event).flatMap(recorded -> react(event));
+    }
+
+    private Uni<Void> react(CloudEvent event) {
         return switch (event.type()) {
             case Events.STOCK_RESERVED -> {
                 StockReserved e = codec.dataAs(event, StockReserved.class);

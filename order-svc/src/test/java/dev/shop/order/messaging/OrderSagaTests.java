@@ -60,6 +60,22 @@ class OrderSagaTests {
         assertEquals(12.5f, order.getFloat("items[0].unitPrice"));
         var confirmed = broker.await("notification-svc.events", BrokerClient.event("order.confirmed", id), WAIT).json();
         assertEquals("alice", confirmed.path("data").path("customerId").asText());
+
+        JsonPath journey = Eventually.await(WAIT, () -> given().get("/api/v1/orders/" + id + "/journey").then().statusCode(200).extract().jsonPath(),
+                j -> j.getList("steps.type").contains("order.confirmed"), "journey complete");
+        assertEquals(List.of("order.placed", "stock.reserved", "payment.authorized", "order.confirmed"), journey.getList("steps.type"));
+        assertEquals("test", journey.getString("steps[1].service"));
+        assertEquals("stock reserved, total 25.0", journey.getString("steps[1].outcome"));
+        assertEquals("CONFIRMED", journey.getString("status"));
+    }
+
+    @Test
+    void operationsViewReportsUnreachablePeersWithoutFailing() {
+        given().get("/api/v1/ops/dead-letters").then().statusCode(200)
+                .body("size()", org.hamcrest.Matchers.equalTo(4))
+                .body("find { it.service == 'order' }.available", org.hamcrest.Matchers.equalTo(true))
+                .body("find { it.service == 'inventory' }.available", org.hamcrest.Matchers.equalTo(false));
+        given().get("/ops/").then().statusCode(200).body(org.hamcrest.Matchers.containsString("Order journey"));
     }
 
     @Test

@@ -1,0 +1,64 @@
+package dev.shop.order.journey;
+
+import dev.shop.eventing.http.Problem;
+import dev.shop.eventing.http.ProblemException;
+import dev.shop.order.domain.OrderService;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@Path("/api/v1/orders/{id}/journey")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "orders")
+public class JourneyResource {
+
+    @RegisterForReflection
+    public record Step(String type, String service, Instant time, String outcome, String traceId) {
+    }
+
+    @RegisterForReflection
+    public record Journey(UUID orderId, String status, String cancellationReason, List<Step> steps) {
+    }
+
+    private final OrderService orders;
+    private final JourneyProjection journey;
+
+    public JourneyResource(OrderService orders, JourneyProjection journey) {
+        this.orders = orders;
+        this.journey = journey;
+    }
+
+    @GET
+    @Operation(summary = "The order's saga timeline across all services (type, service, time, outcome, trace id)")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Journey.class)))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Journey> get(@PathParam("id") String id) {
+        UUID orderId;
+        try {
+            orderId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("no order " + id);
+        }
+        return orders.find(orderId).flatMap(order -> {
+            if (order == null) {
+                throw ProblemException.notFound("no order " + id);
+            }
+            return journey.of(orderId).map(steps -> new Journey(orderId, order.status.name(),
+                    order.cancellationReason == null ? null : order.cancellationReason.name(),
+                    steps.stream().map(s -> new Step(s.type, s.service, s.occurredAt, s.outcome, s.traceId)).toList()));
+        });
+    }
+}
