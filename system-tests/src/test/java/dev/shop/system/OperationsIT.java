@@ -57,12 +57,6 @@ class OperationsIT {
         return out;
     }
 
-    private static void psql(String db, String sql) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql)
-                .inheritIO().start();
-        assertEquals(0, p.waitFor(), "psql " + sql);
-    }
-
     @Test
     void failingStepIsDeadLetteredAndReplayedOnceTheCauseIsFixed() throws Exception {
         String sku = unique("FIX");
@@ -71,7 +65,7 @@ class OperationsIT {
         account(customer, "30.00");
         String db = "shop_inventory_" + ShopSystem.ENV;
         // The cause: a deploy went wrong and inventory may no longer write reservations.
-        psql(db, "revoke insert on reservation from shop");
+        ShopSystem.psql(db, "revoke insert on reservation from shop");
         String id;
         try {
             id = place(customer, sku, 2);
@@ -83,7 +77,7 @@ class OperationsIT {
                     .extract().asString().replaceAll("\\s", "").contains("\"degraded\":true"), "readiness reports degraded messaging but stays UP");
             assertEquals("PENDING", order(id).getString("status"));
         } finally {
-            psql(db, "grant insert on reservation to shop"); // the cause is fixed
+            ShopSystem.psql(db, "grant insert on reservation to shop"); // the cause is fixed
         }
         String replayed = shopCli("dlq", "inventory", "replay", "--all");
         assertTrue(replayed.contains("\"replayed\":1"), replayed);

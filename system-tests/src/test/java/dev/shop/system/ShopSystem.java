@@ -61,6 +61,14 @@ public final class ShopSystem {
     }
 
     public synchronized void start(String svc, Map<String, String> extraEnv) {
+        start(svc, svc, PORTS.get(svc), extraEnv);
+    }
+
+    /**
+     * Starts one more instance of {@code svc} named {@code instance} on {@code port}, sharing the
+     * service's database and queue (as a second replica or the next version during a rollout).
+     */
+    public synchronized void start(String svc, String instance, int port, Map<String, String> extraEnv) {
         Path jar = root.resolve(svc + "-svc/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them)");
@@ -69,10 +77,10 @@ public final class ShopSystem {
             Files.createDirectories(logs);
             ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(svc + "-svc.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(instance + "-svc.log").toFile()))
                     .directory(new File(root.toString()));
             Map<String, String> env = pb.environment();
-            env.put("QUARKUS_HTTP_PORT", String.valueOf(PORTS.get(svc)));
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
             env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
@@ -81,13 +89,18 @@ public final class ShopSystem {
             env.put("SHOP_OPS_PEERS_BILLING", url("billing"));
             env.put("SHOP_OPS_PEERS_NOTIFICATION", url("notification"));
             env.putAll(extraEnv);
-            processes.put(svc, pb.start());
+            processes.put(instance, pb.start());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + svc, e);
         }
     }
 
     public void awaitReady(String svc) {
+        awaitReady(svc, PORTS.get(svc));
+    }
+
+    public void awaitReady(String instance, int port) {
+        String svc = instance;
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < end) {
             Process p = processes.get(svc);
@@ -95,7 +108,7 @@ public final class ShopSystem {
                 throw new IllegalStateException(svc + "-svc exited with " + p.exitValue() + "; see " + logs.resolve(svc + "-svc.log"));
             }
             try {
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url(svc) + "/q/health/ready"))
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() == 200) {
                     return;
@@ -166,6 +179,16 @@ public final class ShopSystem {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Fault injection and schema steps a test needs to make directly in a service's database. */
+    static void psql(String db, String sql) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("psql", "-h", System.getenv().getOrDefault("PGHOST", "127.0.0.1"), "-U",
+                System.getenv().getOrDefault("PG_SUPERUSER", "postgres"), "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", sql)
+                .inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("psql failed: " + sql);
         }
     }
 

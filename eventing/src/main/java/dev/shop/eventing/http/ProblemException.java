@@ -6,12 +6,28 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String type;
     private final String title;
+    private final java.util.List<Problem.FieldError> errors;
 
     public ProblemException(int status, String type, String title, String detail) {
+        this(status, type, title, detail, java.util.List.of());
+    }
+
+    private ProblemException(int status, String type, String title, String detail, java.util.List<Problem.FieldError> errors) {
         super(detail, null, false, false);
         this.status = status;
         this.type = type;
         this.title = title;
+        this.errors = errors;
+    }
+
+    /** 400 naming one invalid field of the request body. */
+    public static ProblemException invalidField(String field, String message) {
+        return new ProblemException(400, "urn:shop:problem:validation", "Invalid request", field + ": " + message,
+                java.util.List.of(new Problem.FieldError(field, message)));
+    }
+
+    public java.util.List<Problem.FieldError> errors() {
+        return errors;
     }
 
     public static ProblemException notFound(String detail) {

@@ -20,7 +20,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return respond(new Problem(e.type(), e.title(), e.status(), e.getMessage(), uri.getPath(), List.of()));
+        return respond(new Problem(e.type(), e.title(), e.status(), e.getMessage(), uri.getPath(), e.errors()));
     }
 
     @ServerExceptionMapper

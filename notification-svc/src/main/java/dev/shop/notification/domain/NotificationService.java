@@ -1,5 +1,6 @@
 package dev.shop.notification.domain;
 
+import dev.shop.notification.callback.CallbackDelivery;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,8 @@ public class NotificationService {
      * it), so a second event for the same order can only be a redelivery under a new id; it is ignored.
      * @return the new notification, or null if the order was already notified.
      */
-    public Uni<Notification> record(UUID orderId, String customerId, NotificationType type) {
+    public Uni<Notification> record(UUID orderId, String customerId, NotificationType type, String reason,
+                                    java.math.BigDecimal total, String callbackUrl) {
         return Notification.<Notification>find("orderId", orderId).firstResult().flatMap(existing -> {
             if (existing != null) {
                 return Uni.createFrom().nullItem();
@@ -27,8 +29,32 @@ public class NotificationService {
             n.customerId = customerId;
             n.type = type;
             n.createdAt = Instant.now();
-            return n.persist();
+            if (callbackUrl == null) {
+                return n.persist();
+            }
+            return n.persist().call(() -> callbackFor(n, reason, total, callbackUrl).persist()).replaceWith(n);
         });
+    }
+
+    /** The delivery is stored with the notification: the result reaches the client even if every call fails for a while. */
+    private CallbackDelivery callbackFor(Notification n, String reason, java.math.BigDecimal total, String url) {
+        var body = new java.util.LinkedHashMap<String, Object>();
+        CallbackDelivery d = new CallbackDelivery();
+        d.id = UUID.randomUUID();
+        body.put("deliveryId", d.id.toString());
+        body.put("orderId", n.orderId.toString());
+        body.put("customerId", n.customerId);
+        body.put("status", n.type == NotificationType.ORDER_CONFIRMED ? "CONFIRMED" : "CANCELLED");
+        body.put("cancellationReason", reason);
+        body.put("total", total);
+        body.put("finishedAt", n.createdAt.toString());
+        d.orderId = n.orderId;
+        d.url = url;
+        d.payload = io.vertx.core.json.Json.encode(body);
+        d.status = CallbackDelivery.PENDING;
+        d.nextAttemptAt = n.createdAt;
+        d.createdAt = n.createdAt;
+        return d;
     }
 
     public Uni<List<Notification>> find(UUID orderId, String customerId, int limit) {

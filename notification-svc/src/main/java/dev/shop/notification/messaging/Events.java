@@ -15,6 +15,6 @@ public final class Events {
     /** order.confirmed and order.cancelled, as far as notification needs them. */
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record OrderFinished(String orderId, String customerId, String reason, String callbackUrl) {
+    public record OrderFinished(String orderId, String customerId, String reason, java.math.BigDecimal total, String callbackUrl) {
     }
 }

@@ -49,7 +49,8 @@ public class NotificationSaga {
             return Uni.createFrom().voidItem();
         }
         var finished = codec.dataAs(event, Events.OrderFinished.class);
-        return notifications.record(UUID.fromString(finished.orderId()), finished.customerId(), type)
+        return notifications.record(UUID.fromString(finished.orderId()), finished.customerId(), type,
+                        finished.reason(), finished.total(), finished.callbackUrl())
                 .invoke(n -> {
                     if (n == null) {
                         LOG.infof("order %s was already notified", finished.orderId());

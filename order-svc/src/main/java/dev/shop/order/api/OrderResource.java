@@ -1,7 +1,9 @@
 package dev.shop.order.api;
 
 import dev.shop.eventing.http.Problem;
+import dev.shop.eventing.http.OutboundUrlPolicy;
 import dev.shop.eventing.http.ProblemException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.shop.order.domain.OrderLine;
 import dev.shop.order.domain.OrderService;
 import io.smallrye.mutiny.Uni;
@@ -34,9 +36,12 @@ import java.util.UUID;
 public class OrderResource {
 
     private final OrderService orders;
+    private final boolean allowPrivateCallbacks;
 
-    public OrderResource(OrderService orders) {
+    public OrderResource(OrderService orders,
+                         @ConfigProperty(name = "shop.callbacks.allow-private", defaultValue = "false") boolean allowPrivateCallbacks) {
         this.orders = orders;
+        this.allowPrivateCallbacks = allowPrivateCallbacks;
     }
 
     @POST
@@ -55,6 +60,11 @@ public class OrderResource {
             @Parameter(description = "Repeat a request safely: the same key and body return the same order",
                     schema = @Schema(type = SchemaType.STRING, maxLength = 200))
             @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey) {
+        if (request.callbackUrl() != null) {
+            OutboundUrlPolicy.refusal(request.callbackUrl(), allowPrivateCallbacks).ifPresent(why -> {
+                throw ProblemException.invalidField("callbackUrl", why);
+            });
+        }
         var lines = request.items().stream().map(l -> new OrderLine(l.sku(), l.quantity())).toList();
         return orders.place(request.customerId(), lines, request.callbackUrl(), blankToNull(idempotencyKey))
                 .map(placement -> Response.accepted(OrderView.of(placement.order()))

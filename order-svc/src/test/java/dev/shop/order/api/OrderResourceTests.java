@@ -119,6 +119,18 @@ class OrderResourceTests {
     }
 
     @Test
+    void callbackToAnInternalAddressIs400() {
+        given().contentType(ContentType.JSON)
+                .body("{\"customerId\":\"a\",\"items\":[{\"sku\":\"A\",\"quantity\":1}],\"callbackUrl\":\"http://169.254.169.254/latest\"}")
+                .when().post("/api/v1/orders")
+                .then().statusCode(400).contentType("application/problem+json").body("errors.field", hasItem("callbackUrl"));
+        given().contentType(ContentType.JSON)
+                .body("{\"customerId\":\"a\",\"items\":[{\"sku\":\"A\",\"quantity\":1}],\"callbackUrl\":\"ftp://example.com/x\"}")
+                .when().post("/api/v1/orders")
+                .then().statusCode(400).body("errors.field", hasItem("callbackUrl"));
+    }
+
+    @Test
     void missingBodyIs400() {
         given().contentType(ContentType.JSON).when().post("/api/v1/orders")
                 .then().statusCode(400).contentType("application/problem+json");
