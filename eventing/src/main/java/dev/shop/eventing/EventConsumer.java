@@ -14,6 +14,7 @@ import org.jboss.logging.MDC;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The receive pipeline every service runs for its queue:
@@ -52,7 +53,19 @@ public class EventConsumer {
         this.registry = registry;
     }
 
+    /**
+     * @param handler the service's saga step for the event, run in one transaction with the inbox
+     */
     public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler) {
+        return consume(message, handler, type -> true);
+    }
+
+    /**
+     * @param transactional which event types need the transactional path (inbox + handler in one
+     *                      transaction); for the others the handler runs on its own and must be
+     *                      idempotent by itself (e.g. an insert ... on conflict do nothing projection)
+     */
+    public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
         message.getMetadata(IncomingAmqpMetadata.class).filter(m -> m.getDeliveryCount() > 0).ifPresent(m ->
                 registry.counter("shop.consumer.redeliveries", "queue", config.queue()).increment());
         CloudEvent event;
@@ -67,7 +80,7 @@ public class EventConsumer {
         Scope scope = span.makeCurrent();
         MDC.put("orderId", event.subject());
         MDC.put("eventType", event.type());
-        return process(message, event, handler)
+        return process(message, event, handler, transactional.test(event.type()))
                 .onTermination().invoke((ignored, failure, cancelled) -> {
                     if (failure != null) {
                         span.recordException(failure);
@@ -79,11 +92,14 @@ public class EventConsumer {
                 });
     }
 
-    private Uni<Void> process(Message<?> message, CloudEvent event, Function<CloudEvent, Uni<Void>> handler) {
+    private Uni<Void> process(Message<?> message, CloudEvent event, Function<CloudEvent, Uni<Void>> handler, boolean transactional) {
         AtomicInteger attempts = new AtomicInteger();
         var cfg = config.consumer();
         return Uni.createFrom().deferred(() -> {
                     attempts.incrementAndGet();
+                    if (!transactional) {
+                        return handler.apply(event).replaceWith(Outcome.PROCESSED);
+                    }
                     return Panache.withTransaction(() -> inbox.firstDelivery(event).flatMap(first -> first
                             ? handler.apply(event).replaceWith(Outcome.PROCESSED)
                             : Uni.createFrom().item(Outcome.DUPLICATE)));

@@ -16,7 +16,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -26,11 +25,7 @@ import java.util.UUID;
 public class JourneyResource {
 
     @RegisterForReflection
-    public record Step(String type, String service, Instant time, String outcome, String traceId) {
-    }
-
-    @RegisterForReflection
-    public record Journey(UUID orderId, String status, String cancellationReason, List<Step> steps) {
+    public record Journey(UUID orderId, String status, String cancellationReason, List<JourneyProjection.Step> steps) {
     }
 
     private final OrderService orders;
@@ -58,7 +53,7 @@ public class JourneyResource {
             }
             return journey.of(orderId).map(steps -> new Journey(orderId, order.status.name(),
                     order.cancellationReason == null ? null : order.cancellationReason.name(),
-                    steps.stream().map(s -> new Step(s.type, s.service, s.occurredAt, s.outcome, s.traceId)).toList()));
+                    steps));
         });
     }
 }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -44,9 +45,13 @@ public class OrderSaga {
         this.orders = orders;
     }
 
+    private static final Set<String> STEPS = Set.of(Events.STOCK_RESERVED, Events.STOCK_REJECTED,
+            Events.PAYMENT_AUTHORIZED, Events.PAYMENT_DECLINED);
+
     @Incoming("shop-events-in")
     public Uni<Void> onMessage(Message<Object> message) {
-        return consumer.consume(message, this::handle);
+        // Only saga steps need the transactional path; the other events only feed the journey.
+        return consumer.consume(message, this::handle, STEPS::contains);
     }
 
     Uni<Void> handle(CloudEvent event) {

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code order.confirmed|cancelled.time - order.createdAt} (both server clocks on this machine),
  * read from a tap queue on the broker. Reports completed orders/s, p50/p99/max and each service's RSS.
  *
- * Usage: ./shop bench [--rates 50,100,200] [--duration 30]
+ * Usage: ./shop bench [--rates 25,50,100] [--duration 30] [--warmup 60]
  */
 public final class Benchmark {
 
@@ -37,17 +37,19 @@ public final class Benchmark {
     private static final int SKUS = 20;
     private static final int CUSTOMERS = 20;
 
-    record Result(int rate, int seconds, int placed, int placeErrors, int finished, int confirmed, double completedPerSec,
+    record Result(int rate, int seconds, int placed, int placeErrors, int finished, int confirmed, int timedOut, double completedPerSec,
                   long p50, long p99, long max, Map<String, Long> rssMib) {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = List.of(50, 100, 200);
+        List<Integer> rates = List.of(25, 50, 100);
         int seconds = 30;
+        int warmup = 60;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rates" -> rates = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--duration" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --rates 50,100 --duration 30)");
             }
         }
@@ -62,25 +64,21 @@ public final class Benchmark {
         for (int c = 0; c < CUSTOMERS; c++) {
             put(http, ShopSystem.url("billing") + "/api/v1/accounts/b-" + run + "-" + c, "{\"credit\":99999999.00}");
         }
-        warmUp(http, broker, run);
+        System.out.println("warming up (JIT) at 20 orders/s for " + warmup + " s ...");
+        runAt(20, warmup, http, broker, null, run);
         List<Result> results = new ArrayList<>();
         for (int rate : rates) {
             results.add(runAt(rate, seconds, http, broker, system, run));
         }
         System.out.println();
-        System.out.println("| offered orders/s | duration s | placed | errors | finished | completed orders/s | p50 ms | p99 ms | max ms | RSS MiB order/inventory/billing/notification |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| offered orders/s | duration s | placed | errors | finished | confirmed | timed out | completed orders/s | p50 ms | p99 ms | max ms | RSS MiB order/inventory/billing/notification |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.1f | %d | %d | %d | %s |%n", r.rate, r.seconds, r.placed, r.placeErrors,
-                    r.finished, r.completedPerSec, r.p50, r.p99, r.max,
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d | %.1f | %d | %d | %d | %s |%n", r.rate, r.seconds, r.placed, r.placeErrors,
+                    r.finished, r.confirmed, r.timedOut, r.completedPerSec, r.p50, r.p99, r.max,
                     r.rssMib.get("order") + "/" + r.rssMib.get("inventory") + "/" + r.rssMib.get("billing") + "/" + r.rssMib.get("notification"));
         }
         System.exit(0);
-    }
-
-    private static void warmUp(HttpClient http, BrokerClient broker, String run) throws Exception {
-        System.out.println("warming up (JIT) at 50 orders/s for 15 s ...");
-        runAt(50, 15, http, broker, null, run);
     }
 
     private static Result runAt(int rate, int seconds, HttpClient http, BrokerClient broker, ShopSystem system, String run) throws Exception {
@@ -116,6 +114,7 @@ public final class Benchmark {
 
         Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
         AtomicInteger confirmed = new AtomicInteger();
+        AtomicInteger timedOut = new AtomicInteger();
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60L).toNanos();
         Map<String, Long> rss = new java.util.TreeMap<>();
         while (System.nanoTime() < deadline) {
@@ -126,6 +125,8 @@ public final class Benchmark {
                     finishedAt.put(e.path("subject").asText(), Instant.parse(e.path("time").asText()));
                     if (type.equals("order.confirmed")) {
                         confirmed.incrementAndGet();
+                    } else if ("TIMEOUT".equals(e.path("data").path("reason").asText())) {
+                        timedOut.incrementAndGet();
                     }
                 }
             }
@@ -155,10 +156,10 @@ public final class Benchmark {
         Collections.sort(latencies);
         int finished = latencies.size();
         double completedPerSec = finished == 0 ? 0 : finished / (Duration.between(first, last).toMillis() / 1000.0);
-        Result result = new Result(rate, seconds, placedAt.size(), errors.get(), finished, confirmed.get(), completedPerSec,
+        Result result = new Result(rate, seconds, placedAt.size(), errors.get(), finished, confirmed.get(), timedOut.get(), completedPerSec,
                 pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? -1 : latencies.get(finished - 1), rss);
-        System.out.printf(Locale.ROOT, "rate %d/s: placed %d, errors %d, finished %d (%d confirmed), %.1f completed/s, p50 %d ms, p99 %d ms, max %d ms, RSS MiB %s%n",
-                rate, result.placed, result.placeErrors, finished, result.confirmed, completedPerSec, result.p50, result.p99, result.max, rss);
+        System.out.printf(Locale.ROOT, "rate %d/s: placed %d, errors %d, finished %d (%d confirmed, %d timed out), %.1f completed/s, p50 %d ms, p99 %d ms, max %d ms, RSS MiB %s%n",
+                rate, result.placed, result.placeErrors, finished, result.confirmed, result.timedOut, completedPerSec, result.p50, result.p99, result.max, rss);
         return result;
     }
 
