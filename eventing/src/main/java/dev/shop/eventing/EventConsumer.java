@@ -5,7 +5,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.smallrye.reactive.messaging.amqp.IncomingAmqpMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -66,6 +69,18 @@ public class EventConsumer {
      *                      idempotent by itself (e.g. an insert ... on conflict do nothing projection)
      */
     public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
+        // Each message gets its own duplicated Vert.x context: the Hibernate Reactive session, the
+        // current span and the MDC live there, so concurrently processed messages never share them.
+        Context current = Vertx.currentContext();
+        if (current == null) {
+            return consumeOnContext(message, handler, transactional);
+        }
+        Context own = VertxContext.createNewDuplicatedContext(current);
+        return Uni.createFrom().emitter(emitter -> own.runOnContext(ignored ->
+                consumeOnContext(message, handler, transactional).subscribe().with(emitter::complete, emitter::fail)));
+    }
+
+    private Uni<Void> consumeOnContext(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
         message.getMetadata(IncomingAmqpMetadata.class).filter(m -> m.getDeliveryCount() > 0).ifPresent(m ->
                 registry.counter("shop.consumer.redeliveries", "queue", config.queue()).increment());
         CloudEvent event;

@@ -108,6 +108,11 @@ class OperationsIT {
         String traceId = traces.iterator().next();
         assertTrue(traceId != null && traceId.matches("[0-9a-f]{32}"), traceId);
 
+        // The spans themselves: all four services exported spans of this one trace to the OTLP receiver.
+        Set<String> names = Set.of("order-svc", "inventory-svc", "billing-svc", "notification-svc");
+        assertEquals(names, Eventually.await(Duration.ofSeconds(30), () -> ShopSystem.get().traces.servicesWithSpansOf(traceId, names),
+                names::equals, "spans of trace " + traceId + " from every service"));
+
         // Every service's log lines for this order carry the same trace id (JSON logs with MDC).
         for (String svc : ShopSystem.PORTS.keySet()) {
             Path log = ROOT.resolve("system-tests/target/" + ShopSystem.ENV + "-logs/" + svc + "-svc.log");

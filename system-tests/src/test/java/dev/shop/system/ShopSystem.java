@@ -36,6 +36,9 @@ public final class ShopSystem {
 
     private static ShopSystem instance;
 
+    /** Every service exports its spans here (OTLP/HTTP), so tests can check what one trace covers. */
+    public final OtlpReceiver traces = new OtlpReceiver();
+
     private final Path root = Path.of(System.getProperty("shop.root", "..")).toAbsolutePath().normalize();
     private final Path logs = root.resolve("system-tests/target/" + ENV + "-logs");
     private final Map<String, Process> processes = new HashMap<>();
@@ -85,6 +88,12 @@ public final class ShopSystem {
             env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
             env.put("SHOP_LOG_JSON", "true");
+            if (!"bench".equals(ENV)) { // the benchmark measures the services, not the test's receiver
+                env.put("SHOP_OTEL_EXPORTER", "cdi");
+                env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
+                env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces.endpoint());
+                env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+            }
             env.put("SHOP_OPS_PEERS_INVENTORY", url("inventory"));
             env.put("SHOP_OPS_PEERS_BILLING", url("billing"));
             env.put("SHOP_OPS_PEERS_NOTIFICATION", url("notification"));
