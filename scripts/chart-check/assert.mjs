@@ -174,13 +174,13 @@ function generic(c, { objs, values }) {
       const cid = `${id} container ${ctr.name}`;
       check(env(ctr, "QUARKUS_HTTP_PORT")?.value === "8080", c, `${cid}: QUARKUS_HTTP_PORT must be 8080`);
       for (const v of ["QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD",
-        "AMQP_HOST", "AMQP_PORT", "AMQP_USERNAME", "AMQP_PASSWORD", "SHOP_AMQP_VIRTUAL_HOST", "QUARKUS_OTEL_SDK_DISABLED"]) {
+        "AMQP_HOST", "AMQP_PORT", "AMQP_USERNAME", "AMQP_PASSWORD", "SHOP_AMQP_VIRTUAL_HOST", "SHOP_OTEL_SAMPLE_RATIO"]) {
         check(env(ctr, v), c, `${cid}: env ${v} missing`);
       }
       for (const v of ["QUARKUS_DATASOURCE_PASSWORD", "AMQP_PASSWORD"]) {
         check(env(ctr, v)?.valueFrom?.secretKeyRef, c, `${cid}: ${v} must come from a Secret`);
       }
-      check(env(ctr, "QUARKUS_OTEL_SDK_DISABLED")?.value === String(!values.otel.enabled), c, `${cid}: QUARKUS_OTEL_SDK_DISABLED`);
+      check(env(ctr, "SHOP_OTEL_SAMPLE_RATIO")?.value === (values.otel.enabled ? "1.0" : "0"), c, `${cid}: SHOP_OTEL_SAMPLE_RATIO`);
       if (values.otel.enabled) check(env(ctr, "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")?.value === values.otel.endpoint, c, `${cid}: OTLP endpoint`);
     }
   }

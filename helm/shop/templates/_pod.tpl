@@ -97,8 +97,9 @@ spec:
               key: {{ $v.rabbitmq.passwordKey }}
         - name: SHOP_AMQP_VIRTUAL_HOST
           value: {{ $v.rabbitmq.virtualHost | quote }}
-        - name: QUARKUS_OTEL_SDK_DISABLED
-          value: {{ (not $v.otel.enabled) | quote }}
+        # Trace ids always flow (logs, CloudEvents); spans are sampled and exported only when enabled.
+        - name: SHOP_OTEL_SAMPLE_RATIO
+          value: {{ ternary "1.0" "0" $v.otel.enabled | quote }}
         {{- if $v.otel.enabled }}
         - name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT
           value: {{ $v.otel.endpoint | quote }}

@@ -51,11 +51,11 @@ public class Outbox {
     }
 
     CloudEvent newEvent(String type, String orderId, Object data) {
-        var tree = codec.toTree(data);
-        List<String> errors = contracts.validateData(type, tree);
         if (!contracts.knows(type)) {
             throw new IllegalArgumentException("no contract for event type " + type + " in contracts/schemas");
         }
+        var tree = codec.toTree(data);
+        List<String> errors = contracts.validateData(type, tree);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(type + " violates its contract: " + String.join("; ", errors));
         }

@@ -9,7 +9,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,9 +56,5 @@ public class Tracing {
                 .setAttribute("messaging.message.id", eventId)
                 .setAttribute("shop.order_id", orderId)
                 .startSpan();
-    }
-
-    static List<String> keys() {
-        return List.of("traceparent");
     }
 }

@@ -28,7 +28,7 @@ final class OtlpReceiver {
             throw new IllegalStateException(e);
         }
         server.setExecutor(Executors.newFixedThreadPool(2));
-        server.createContext("/v1/traces", exchange -> {
+        server.createContext("/", exchange -> { // OTLP/HTTP posts to /v1/traces
             exports.add(exchange.getRequestBody().readAllBytes());
             exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
             exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse

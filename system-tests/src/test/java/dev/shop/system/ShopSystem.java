@@ -89,7 +89,7 @@ public final class ShopSystem {
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
             env.put("SHOP_LOG_JSON", "true");
             if (!"bench".equals(ENV)) { // the benchmark measures the services, not the test's receiver
-                env.put("SHOP_OTEL_EXPORTER", "cdi");
+                env.put("SHOP_OTEL_SAMPLE_RATIO", "1.0");
                 env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
                 env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces.endpoint());
                 env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
