@@ -188,10 +188,10 @@ shop_down() {
 shop_status() {
   local svc
   for svc in "${SERVICES[@]}"; do
-    printf '%-18s %s\n' "$svc-svc" "$(curl -s "http://127.0.0.1:${PORT[$svc]}/q/health/ready" | tr -d '\n ' | cut -c1-120 || echo down)"
+    printf '%-18s %s\n' "$svc-svc" "$(curl -s "http://127.0.0.1:${PORT[$svc]}/q/health/ready" | python3 "$ROOT/scripts/tables.py" health 2>/dev/null || echo "not running")"
   done
   rabbit_api GET "/queues/$(urlenc "$(vhost_for "${ENV:-dev}")")?columns=name,messages,consumers" \
-    | python3 -c 'import json,sys; [print(f"{q[\"name\"]:<28} messages={q.get(\"messages\",0):<6} consumers={q.get(\"consumers\",0)}") for q in json.load(sys.stdin)]'
+    | python3 "$ROOT/scripts/tables.py" queues
 }
 
 # ./shop dlq <svc> list|replay|discard — operator CLI over the service's /admin/dead-letters API.
@@ -203,7 +203,7 @@ shop_dlq() {
   local who="${SHOP_OPERATOR:-${USER:-operator}}"
   case "$action" in
     list)
-      curl -sf "$base?status=${1:-PENDING}" | python3 "$ROOT/scripts/dlq_table.py" || die "cannot reach $base (is $svc-svc running? set $var)" ;;
+      curl -sf "$base?status=${1:-PENDING}" | python3 "$ROOT/scripts/tables.py" dead-letters || die "cannot reach $base (is $svc-svc running? set $var)" ;;
     replay)
       local target=${1:?"replay needs a dead-letter id or --all"}
       if [ "$target" = --all ]; then curl -sf -X POST -H "X-Operator: $who" "$base/replay"; else
