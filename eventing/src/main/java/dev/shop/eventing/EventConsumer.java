@@ -139,7 +139,11 @@ public class EventConsumer {
     }
 
     private Uni<Void> deadLetter(Message<?> message, String type, Throwable failure, int attempts) {
-        LOG.errorf("dead-lettering %s message after %d attempt(s): %s", type, attempts, failure.getMessage());
+        if (failure instanceof PoisonEventException) {
+            LOG.errorf("dead-lettering %s message after %d attempt(s): %s", type, attempts, failure.getMessage());
+        } else {
+            LOG.errorf(failure, "dead-lettering %s message after %d attempt(s)", type, attempts);
+        }
         count(type, "dead_lettered");
         return deadLetters.publish(message, failure, attempts)
                 .flatMap(ignored -> Uni.createFrom().completionStage(message.ack()))

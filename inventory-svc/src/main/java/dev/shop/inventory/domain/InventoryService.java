@@ -91,9 +91,15 @@ public class InventoryService {
                 : settle(reservation, ReservationStatus.RELEASED, (product, line) -> product.release(line.quantity)));
     }
 
-    /** Loads and locks in one statement (locking an already-loaded entity trips a Hibernate Reactive bug). */
+    /**
+     * Not a pessimistic lock: the reservation's {@code version} column serialises concurrent settles
+     * (the loser retries and finds it settled), and the products it touches are locked FOR UPDATE.
+     * Pessimistic locks on this entity trip Hibernate 7 / Hibernate Reactive bugs: a lock upgrade
+     * of a loaded instance renders invalid SQL, and follow-on locking of its eager collection table
+     * fails with a NullPointerException under concurrent consumers.
+     */
     private Uni<Reservation> lockReservation(UUID orderId) {
-        return Reservation.findById(orderId, LockModeType.PESSIMISTIC_WRITE);
+        return Reservation.findById(orderId);
     }
 
     private Uni<List<ReservationLine>> settle(Reservation reservation, ReservationStatus target,
