@@ -39,12 +39,7 @@ public class DeadLetters {
     }
 
     public Uni<Void> publish(Message<?> original, Throwable failure, int attempts) {
-        byte[] body;
-        try {
-            body = EventCodec.bytesOf(original.getPayload());
-        } catch (PoisonEventException e) {
-            body = String.valueOf(original.getPayload()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
+        byte[] body = EventCodec.bytesOrText(original.getPayload());
         IncomingAmqpMetadata in = original.getMetadata(IncomingAmqpMetadata.class).orElse(null);
         JsonObject props = new JsonObject();
         if (in != null && in.getProperties() != null) {

@@ -75,7 +75,17 @@ public class EventCodec {
         return mapper.valueToTree(data);
     }
 
-    static byte[] bytesOf(Object payload) {
+    /** Like {@link #bytesOf} but never fails: an unexpected body type is kept as its text (for DLQ copies). */
+    public static byte[] bytesOrText(Object payload) {
+        try {
+            return bytesOf(payload);
+        } catch (PoisonEventException e) {
+            return String.valueOf(payload).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The raw body of an AMQP message payload, whatever type the connector handed over. */
+    public static byte[] bytesOf(Object payload) {
         if (payload instanceof byte[] b) {
             return b;
         }

@@ -1,6 +1,7 @@
 package dev.shop.eventing.ops;
 
 import dev.shop.eventing.DeadLetters;
+import dev.shop.eventing.EventCodec;
 import dev.shop.eventing.EventingConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,7 +71,7 @@ public class DeadLetterStore {
     public Uni<Void> park(Message<Object> message) {
         IncomingAmqpMetadata meta = message.getMetadata(IncomingAmqpMetadata.class).orElse(null);
         JsonObject props = meta != null && meta.getProperties() != null ? meta.getProperties() : new JsonObject();
-        byte[] body = bodyOf(message.getPayload());
+        byte[] body = EventCodec.bytesOrText(message.getPayload());
         String reason = props.getString(DeadLetters.REASON, "dead-lettered by the broker (delivery limit reached or message rejected)");
         String failedAt = props.getString(DeadLetters.FAILED_AT);
         String routingKey = props.getString(DeadLetters.ORIGINAL_ROUTING_KEY, meta != null && meta.getSubject() != null ? meta.getSubject() : "");
@@ -181,16 +182,6 @@ public class DeadLetterStore {
         return new DeadLetter(r.getUUID("id"), r.getString("message_id"), r.getString("routing_key"), r.getString("reason"),
                 r.getString("failure_class"), r.getInteger("attempts"), r.getOffsetDateTime("failed_at"), r.getString("failed_by"),
                 r.getString("status"), r.getOffsetDateTime("resolved_at"), r.getString("body"));
-    }
-
-    private static byte[] bodyOf(Object payload) {
-        if (payload instanceof byte[] b) {
-            return b;
-        }
-        if (payload instanceof io.vertx.core.buffer.Buffer b) {
-            return b.getBytes();
-        }
-        return String.valueOf(payload).getBytes(StandardCharsets.UTF_8);
     }
 
     private static String sha256(String s) {
