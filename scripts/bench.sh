@@ -9,8 +9,12 @@ case "${1:-}" in
 esac
 ensure_infra
 reset_env bench
-log "building services and benchmark classpath"
-(cd "$ROOT" && ./mvnw -B -q package -DskipTests && ./mvnw -B -q -pl system-tests test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test)
+if [ "${SHOP_SKIP_BUILD:-0}" != 1 ]; then
+  # One reactor build: the service jars and the benchmark's classpath (works on a fresh ~/.m2, where the
+  # service poms are not installed and "-pl system-tests" alone could not resolve them).
+  log "building services and benchmark classpath"
+  mvnw package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+fi
 log "running benchmark $*"
 cd "$ROOT"
 java -Dshop.env=bench -Dshop.root="$ROOT" -cp "system-tests/target/test-classes:$(cat system-tests/target/cp.txt)" dev.shop.system.bench.Benchmark "$@"

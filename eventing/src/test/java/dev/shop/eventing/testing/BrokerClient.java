@@ -152,9 +152,12 @@ public final class BrokerClient {
     }
 
     /** A non-durable classic queue bound to {@code shop.events} with {@code #}: a test's tap on every event. */
-    public void declareTap(String queue) {
+    /** A plain queue that gets a copy of the events with the given routing keys (all of them if none are given). */
+    public void declareTap(String queue, String... routingKeys) {
         send("PUT", "/queues/" + vhost + "/" + queue, "{\"durable\":false,\"auto_delete\":false,\"arguments\":{}}");
-        send("POST", "/bindings/" + vhost + "/e/shop.events/q/" + queue, "{\"routing_key\":\"#\"}");
+        for (String key : routingKeys.length == 0 ? new String[] {"#"} : routingKeys) {
+            send("POST", "/bindings/" + vhost + "/e/shop.events/q/" + queue, "{\"routing_key\":\"" + key + "\"}");
+        }
     }
 
     public void purge(String queue) {

@@ -1,7 +1,9 @@
 package dev.shop.order.domain;
 
+import dev.shop.eventing.CloudEvent;
 import dev.shop.eventing.Outbox;
 import dev.shop.eventing.http.ProblemException;
+import dev.shop.order.journey.JourneyProjection;
 import dev.shop.order.messaging.Events;
 import dev.shop.order.messaging.Events.PricedLine;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,12 +39,19 @@ public class OrderService {
 
     private final OrderRepository repository;
     private final Outbox outbox;
+    private final JourneyProjection journey;
     private final MeterRegistry registry;
 
-    public OrderService(OrderRepository repository, Outbox outbox, MeterRegistry registry) {
+    public OrderService(OrderRepository repository, Outbox outbox, JourneyProjection journey, MeterRegistry registry) {
         this.repository = repository;
         this.outbox = outbox;
+        this.journey = journey;
         this.registry = registry;
+    }
+
+    /** Outbox row and journey step of an event this service publishes, both in the current transaction. */
+    private Uni<CloudEvent> publish(String type, Order order, Object data) {
+        return outbox.append(type, order.id.toString(), data).flatMap(journey::recordOwn);
     }
 
     /**
@@ -86,7 +95,7 @@ public class OrderService {
                 items.stream().map(l -> new Events.Line(l.sku, l.quantity)).toList(), order.createdAt);
         org.jboss.logging.MDC.put("orderId", order.id.toString());
         return repository.persist(order)
-                .flatMap(o -> outbox.append(Events.ORDER_PLACED, order.id.toString(), placed))
+                .flatMap(o -> publish(Events.ORDER_PLACED, order, placed))
                 .invoke(() -> {
                     registry.counter("shop.orders.placed").increment();
                     LOG.infof("order %s placed by %s with %d line(s)", order.id, customerId, items.size());
@@ -119,7 +128,7 @@ public class OrderService {
             }
             recordFinished(order);
             LOG.infof("order %s confirmed", orderId);
-            return outbox.append(Events.ORDER_CONFIRMED, order.id.toString(),
+            return publish(Events.ORDER_CONFIRMED, order,
                     new Events.OrderConfirmed(order.id.toString(), order.customerId, order.total, order.callbackUrl)).replaceWithVoid();
         });
     }
@@ -135,7 +144,7 @@ public class OrderService {
         }
         recordFinished(order);
         LOG.infof("order %s cancelled: %s", order.id, reason);
-        return outbox.append(Events.ORDER_CANCELLED, order.id.toString(),
+        return publish(Events.ORDER_CANCELLED, order,
                 new Events.OrderCancelled(order.id.toString(), order.customerId, reason.name(), order.total, order.callbackUrl)).replaceWithVoid();
     }
 

@@ -3,6 +3,7 @@ package dev.shop.order.journey;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shop.eventing.CloudEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -16,11 +17,16 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Choreography's blind spot is "where is my order?". order-svc's queue is bound to every saga
- * event type, and this projection records each one, so one query answers it: the ordered timeline
- * across all four services. It is written with a plain idempotent insert (event id is the key),
- * outside the saga step's transaction: a step that fails and is retried shows its event once, as
- * "received", and the order's status says whether it took effect.
+ * Choreography's blind spot is "where is my order?". This projection records every saga event of
+ * an order, so one query answers it: the ordered timeline across all four services.
+ * <ul>
+ *   <li>Events of the other services arrive on order-svc's queue (bound to every type they publish)
+ *   and are written with a plain idempotent insert (event id is the key), outside the saga step's
+ *   transaction: a step that fails and is retried shows its event once, as "received", and the
+ *   order's status says whether it took effect.</li>
+ *   <li>Events order-svc publishes itself are recorded in the transaction that writes them to the
+ *   outbox ({@link #recordOwn}), so they are not delivered back to it (two fewer deliveries per order).</li>
+ * </ul>
  */
 @ApplicationScoped
 public class JourneyProjection {
@@ -31,23 +37,59 @@ public class JourneyProjection {
         this.pool = pool;
     }
 
+    private static final String INSERT = "insert into journey_step (event_id, order_id, type, service, occurred_at, outcome, trace_id) "
+            + "values ($1, $2, $3, $4, $5, $6, nullif($7, '')) on conflict (event_id) do nothing";
+
+    /** An event received from the broker: its own statement, idempotent by event id. */
     public Uni<Void> record(CloudEvent event) {
-        UUID orderId;
-        try {
-            orderId = UUID.fromString(event.subject());
-        } catch (IllegalArgumentException e) {
+        UUID orderId = orderId(event);
+        if (orderId == null) {
             return Uni.createFrom().voidItem();
         }
         Tuple row = Tuple.tuple()
                 .addUUID(UUID.fromString(event.id()))
                 .addUUID(orderId)
                 .addString(event.type())
-                .addString(event.source() == null ? "unknown" : event.source().replaceFirst("^/", ""))
-                .addOffsetDateTime(event.time() == null ? OffsetDateTime.now(ZoneOffset.UTC) : event.time())
+                .addString(service(event))
+                .addOffsetDateTime(time(event))
                 .addString(outcome(event.type(), event.data()))
-                .addString(event.traceparent() == null ? null : event.traceparent().split("-")[1]);
-        return pool.preparedQuery("insert into journey_step (event_id, order_id, type, service, occurred_at, outcome, trace_id) "
-                + "values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id) do nothing").execute(row).replaceWithVoid();
+                .addString(traceId(event));
+        return pool.preparedQuery(INSERT).execute(row).replaceWithVoid();
+    }
+
+    /** An event order-svc publishes: written in the caller's transaction, next to its outbox row. */
+    public Uni<CloudEvent> recordOwn(CloudEvent event) {
+        return Panache.getSession().flatMap(session -> session.createNativeQuery(INSERT.replace('$', '?'))
+                        .setParameter(1, UUID.fromString(event.id()))
+                        .setParameter(2, UUID.fromString(event.subject()))
+                        .setParameter(3, event.type())
+                        .setParameter(4, service(event))
+                        .setParameter(5, time(event))
+                        .setParameter(6, outcome(event.type(), event.data()))
+                        .setParameter(7, traceId(event))
+                        .executeUpdate())
+                .replaceWith(event);
+    }
+
+    private static UUID orderId(CloudEvent event) {
+        try {
+            return UUID.fromString(event.subject());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return null;
+        }
+    }
+
+    private static String service(CloudEvent event) {
+        return event.source() == null ? "unknown" : event.source().replaceFirst("^/", "");
+    }
+
+    private static OffsetDateTime time(CloudEvent event) {
+        return event.time() == null ? OffsetDateTime.now(ZoneOffset.UTC) : event.time();
+    }
+
+    private static String traceId(CloudEvent event) {
+        // Never null: an untyped null parameter is ambiguous to PostgreSQL in a native query.
+        return event.traceparent() == null ? "" : event.traceparent().split("-")[1];
     }
 
     /** One saga event of one order. */

@@ -21,7 +21,8 @@ import java.util.UUID;
 /**
  * order-svc's saga steps, one per event it reacts to. Each runs inside the consumer's transaction
  * (inbox + state + outbox commit together) and is acknowledged only after that commit. Every event
- * of the saga (order-svc's queue is bound to all of them) is also recorded in the order's journey.
+ * the other services publish (order-svc's queue is bound to all of them) is also recorded in the
+ * order's journey; order-svc's own events are recorded where they are written (OrderService).
  *
  * <pre>
  *   stock.reserved     -> order priced (total known)
