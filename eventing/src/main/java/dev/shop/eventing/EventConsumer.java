@@ -1,20 +1,28 @@
 package dev.shop.eventing;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.amqp.IncomingAmqpMetadata;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.smallrye.reactive.messaging.amqp.IncomingAmqpMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -24,6 +32,13 @@ import java.util.function.Predicate;
  * decode and validate, then in ONE local transaction record the event id in the inbox and apply
  * the handler (which writes state and outbox rows), then acknowledge. Nothing is acknowledged
  * before its effect has committed.
+ *
+ * <p>Batching: messages that arrive while a transaction is running queue up (at most
+ * {@code 2 x batch-size} per receiver, then the receiver waits) and the next transaction takes up
+ * to {@code batch-size} of them, in arrival order. One commit then covers many messages, which is
+ * what lets a service keep up under load; an idle service still handles each message on its own.
+ * If anything in a batch fails, the batch rolls back and its messages are processed again one by
+ * one, so a failing message never takes the others down with it.
  *
  * <p>Failures: a poison message (undecodable, schema-invalid, rejected by the handler as permanent)
  * is dead-lettered at once. Any other failure is retried in-process with exponential backoff and
@@ -45,6 +60,8 @@ public class EventConsumer {
     private final EventingConfig config;
     private final MeterRegistry registry;
     private final Tracing tracing;
+    private final DistributionSummary batchSizes;
+    private final Map<Context, Batcher> batchers = new ConcurrentHashMap<>();
 
     public EventConsumer(EventCodec codec, Inbox inbox, DeadLetters deadLetters, EventingConfig config, MeterRegistry registry,
                          Tracing tracing) {
@@ -54,6 +71,8 @@ public class EventConsumer {
         this.deadLetters = deadLetters;
         this.config = config;
         this.registry = registry;
+        this.batchSizes = DistributionSummary.builder("shop.consumer.batch.size")
+                .description("Messages committed per consumer transaction").tag("queue", config.queue()).register(registry);
     }
 
     /**
@@ -67,57 +86,227 @@ public class EventConsumer {
      * @param transactional which event types need the transactional path (inbox + handler in one
      *                      transaction); for the others the handler runs on its own and must be
      *                      idempotent by itself (e.g. an insert ... on conflict do nothing projection)
+     * @return completes when the message has been taken in (not when it is processed): the message
+     * is acknowledged, or dead-lettered, after its transaction
      */
     public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
-        // Each message gets its own duplicated Vert.x context: the Hibernate Reactive session, the
-        // current span and the MDC live there, so concurrently processed messages never share them.
         Context current = Vertx.currentContext();
+        Pending pending = new Pending(message, handler, transactional);
         if (current == null) {
-            return consumeOnContext(message, handler, transactional);
+            return settleAlone(pending);
         }
-        Context own = VertxContext.createNewDuplicatedContext(current);
-        return Uni.createFrom().emitter(emitter -> own.runOnContext(ignored ->
-                consumeOnContext(message, handler, transactional).subscribe().with(emitter::complete, emitter::fail)));
+        // One batcher per receiver (each receiver's messages arrive on its own event-loop context).
+        return batchers.computeIfAbsent(VertxContext.getRootContext(current), Batcher::new).admit(pending);
     }
 
-    private Uni<Void> consumeOnContext(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
-        message.getMetadata(IncomingAmqpMetadata.class).filter(m -> m.getDeliveryCount() > 0).ifPresent(m ->
-                registry.counter("shop.consumer.redeliveries", "queue", config.queue()).increment());
-        CloudEvent event;
-        try {
-            event = codec.decode(message.getPayload());
-        } catch (PoisonEventException e) {
-            return deadLetter(message, "unknown", e, 1);
+    /** A message taken in, with the saga step that handles it. */
+    private record Pending(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional,
+                           AtomicBoolean settled) {
+        Pending(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
+            this(message, handler, transactional, new AtomicBoolean());
         }
-        // Continue the order's trace: this span is current (and its ids are in the MDC of every log
-        // line) until the message is settled; outbox rows written by the handler carry it onwards.
-        Span span = tracing.start(event.type() + " process", SpanKind.CONSUMER, event.traceparent(), event.subject(), event.type(), event.id());
-        Scope scope = span.makeCurrent();
-        MDC.put("orderId", event.subject());
-        MDC.put("eventType", event.type());
-        return process(message, event, handler, transactional.test(event.type()))
-                .onTermination().invoke((ignored, failure, cancelled) -> {
-                    if (failure != null) {
-                        span.recordException(failure);
+    }
+
+    /** A decoded message whose consumer span is open until it is settled. */
+    private record Delivery(Pending pending, CloudEvent event, Span span) {
+        Message<?> message() {
+            return pending.message();
+        }
+
+        boolean transactional() {
+            return pending.transactional().test(event.type());
+        }
+    }
+
+    /**
+     * Queues the messages of one receiver and runs them in batches, one batch at a time, each batch
+     * on a fresh duplicated Vert.x context (its own Hibernate Reactive session, span and MDC).
+     * All state is touched on the receiver's event-loop thread; the lock only guards against misuse.
+     */
+    private final class Batcher {
+        private final Context root;
+        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        private final ArrayDeque<Runnable> held = new ArrayDeque<>();
+        private int inFlight;
+        private boolean running;
+
+        Batcher(Context root) {
+            this.root = root;
+        }
+
+        Uni<Void> admit(Pending pending) {
+            return Uni.createFrom().emitter(emitter -> {
+                boolean admitted;
+                boolean start;
+                synchronized (this) {
+                    queue.add(pending);
+                    inFlight++;
+                    admitted = inFlight - held.size() <= window();
+                    if (!admitted) {
+                        held.add(() -> emitter.complete(null));
                     }
-                    span.end();
-                    scope.close();
-                    MDC.remove("orderId");
-                    MDC.remove("eventType");
+                    start = !running;
+                    running = true;
+                }
+                if (start) {
+                    root.runOnContext(ignored -> next());
+                }
+                if (admitted) {
+                    emitter.complete(null);
+                }
+            });
+        }
+
+        private int window() {
+            return 2 * Math.max(1, config.consumer().batchSize());
+        }
+
+        private void next() {
+            List<Pending> batch = new ArrayList<>();
+            synchronized (this) {
+                while (batch.size() < Math.max(1, config.consumer().batchSize()) && !queue.isEmpty()) {
+                    batch.add(queue.poll());
+                }
+                if (batch.isEmpty()) {
+                    running = false;
+                    return;
+                }
+            }
+            Context own = VertxContext.createNewDuplicatedContext(root);
+            VertxContextSafetyToggle.setContextSafe(own, true);
+            own.runOnContext(ignored -> settleBatch(batch).subscribe().with(
+                    done -> finished(batch.size()),
+                    failure -> {
+                        // Not expected (every path ends in ack, dead letter or nack); never leave a message unsettled.
+                        LOG.errorf(failure, "consumer batch of %d ended abnormally; rejecting its unsettled messages to the queue's DLX", batch.size());
+                        batch.stream().filter(p -> !p.settled().get()).forEach(p -> p.message().nack(failure));
+                        finished(batch.size());
+                    }));
+        }
+
+        private void finished(int settled) {
+            List<Runnable> release = new ArrayList<>();
+            synchronized (this) {
+                inFlight -= settled;
+                while (!held.isEmpty() && inFlight - held.size() < window()) {
+                    release.add(held.poll());
+                }
+            }
+            release.forEach(Runnable::run);
+            next();
+        }
+    }
+
+    /** Decodes every message (poison ones are dead-lettered here), then settles the rest together. */
+    private Uni<Void> settleBatch(List<Pending> batch) {
+        List<Delivery> deliveries = new ArrayList<>();
+        Uni<Void> poison = Uni.createFrom().voidItem();
+        for (Pending p : batch) {
+            try {
+                deliveries.add(open(p));
+            } catch (PoisonEventException e) {
+                poison = poison.flatMap(ignored -> deadLetter(p, "unknown", e, 1));
+            }
+        }
+        return poison.flatMap(ignored -> switch (deliveries.size()) {
+            case 0 -> Uni.createFrom().voidItem();
+            case 1 -> settle(deliveries.get(0));
+            default -> settleTogether(deliveries);
+        });
+    }
+
+    private Uni<Void> settleAlone(Pending pending) {
+        try {
+            return settle(open(pending));
+        } catch (PoisonEventException e) {
+            return deadLetter(pending, "unknown", e, 1);
+        }
+    }
+
+    private Delivery open(Pending pending) {
+        pending.message().getMetadata(IncomingAmqpMetadata.class).filter(m -> m.getDeliveryCount() > 0).ifPresent(m ->
+                registry.counter("shop.consumer.redeliveries", "queue", config.queue()).increment());
+        CloudEvent event = codec.decode(pending.message().getPayload());
+        // Continue the order's trace: this span is current (and its ids are in the MDC of every log
+        // line) while the event is handled; outbox rows written by the handler carry it onwards.
+        Span span = tracing.start(event.type() + " process", SpanKind.CONSUMER, event.traceparent(), event.subject(), event.type(), event.id());
+        return new Delivery(pending, event, span);
+    }
+
+    /** Runs {@code work} with the delivery's span current and its order in the MDC. */
+    private <T> Uni<T> within(Delivery d, java.util.function.Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            Scope scope = d.span().makeCurrent();
+            MDC.put("orderId", d.event().subject());
+            MDC.put("eventType", d.event().type());
+            return work.get().onTermination().invoke(() -> {
+                scope.close();
+                MDC.remove("orderId");
+                MDC.remove("eventType");
+            });
+        });
+    }
+
+    /** The effect of one delivery inside the current transaction (or on its own, for non-transactional types). */
+    private Uni<Outcome> step(Delivery d) {
+        CloudEvent event = d.event();
+        if (!d.transactional()) {
+            return d.pending().handler().apply(event).replaceWith(Outcome.PROCESSED);
+        }
+        return inbox.firstDelivery(event).flatMap(first -> first
+                ? d.pending().handler().apply(event).replaceWith(Outcome.PROCESSED)
+                : Uni.createFrom().item(Outcome.DUPLICATE));
+    }
+
+    /** Several deliveries, one transaction; on any failure, roll back and settle them one by one. */
+    private Uni<Void> settleTogether(List<Delivery> deliveries) {
+        return Panache.withTransaction(() -> {
+                    Uni<List<Outcome>> chain = Uni.createFrom().item(new ArrayList<>());
+                    for (Delivery d : deliveries) {
+                        chain = chain.flatMap(outcomes -> within(d, () -> step(d)).map(o -> {
+                            outcomes.add(o);
+                            return outcomes;
+                        }));
+                    }
+                    return chain;
+                })
+                .onItemOrFailure().transformToUni((outcomes, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("a batch of %d messages rolled back (%s); processing them one by one", deliveries.size(), failure.toString());
+                        Uni<Void> oneByOne = Uni.createFrom().voidItem();
+                        for (Delivery d : deliveries) {
+                            oneByOne = oneByOne.flatMap(ignored -> settle(d));
+                        }
+                        return oneByOne;
+                    }
+                    batchSizes.record(deliveries.size());
+                    List<Uni<Void>> acks = new ArrayList<>();
+                    for (int i = 0; i < deliveries.size(); i++) {
+                        Delivery d = deliveries.get(i);
+                        Outcome outcome = outcomes.get(i);
+                        acks.add(within(d, () -> settled(d, outcome)).onTermination().invoke(d.span()::end));
+                    }
+                    return Uni.join().all(acks).andCollectFailures().replaceWithVoid();
                 });
     }
 
-    private Uni<Void> process(Message<?> message, CloudEvent event, Function<CloudEvent, Uni<Void>> handler, boolean transactional) {
+    /** One delivery in its own transaction, with retries and dead-lettering; ends its span. */
+    private Uni<Void> settle(Delivery d) {
+        return within(d, () -> process(d)).onTermination().invoke((ignored, failure, cancelled) -> {
+            if (failure != null) {
+                d.span().recordException(failure);
+            }
+            d.span().end();
+        });
+    }
+
+    private Uni<Void> process(Delivery d) {
         AtomicInteger attempts = new AtomicInteger();
         var cfg = config.consumer();
+        CloudEvent event = d.event();
         return Uni.createFrom().deferred(() -> {
                     attempts.incrementAndGet();
-                    if (!transactional) {
-                        return handler.apply(event).replaceWith(Outcome.PROCESSED);
-                    }
-                    return Panache.withTransaction(() -> inbox.firstDelivery(event).flatMap(first -> first
-                            ? handler.apply(event).replaceWith(Outcome.PROCESSED)
-                            : Uni.createFrom().item(Outcome.DUPLICATE)));
+                    return d.transactional() ? Panache.withTransaction(() -> step(d)) : step(d);
                 })
                 .onFailure(f -> !(f instanceof PoisonEventException)).invoke(f ->
                         LOG.warnf("handling %s %s failed (attempt %d): %s", event.type(), event.id(), attempts.get(), f.toString()))
@@ -126,19 +315,29 @@ public class EventConsumer {
                 .atMost(Math.max(0, cfg.maxAttempts() - 1))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (failure != null) {
-                        return deadLetter(message, event.type(), failure, attempts.get());
+                        return deadLetter(d.pending(), event.type(), failure, attempts.get());
                     }
-                    count(event.type(), outcome == Outcome.PROCESSED ? "processed" : "duplicate");
-                    if (outcome == Outcome.DUPLICATE) {
-                        LOG.infof("duplicate %s %s acknowledged without effect", event.type(), event.id());
-                    } else {
-                        LOG.debugf("processed %s %s", event.type(), event.id());
-                    }
-                    return Uni.createFrom().completionStage(message.ack());
+                    batchSizes.record(1);
+                    return settled(d, outcome);
                 });
     }
 
-    private Uni<Void> deadLetter(Message<?> message, String type, Throwable failure, int attempts) {
+    /** Counts, logs and acknowledges a delivery whose transaction has committed. */
+    private Uni<Void> settled(Delivery d, Outcome outcome) {
+        d.pending().settled().set(true);
+        CloudEvent event = d.event();
+        count(event.type(), outcome == Outcome.PROCESSED ? "processed" : "duplicate");
+        if (outcome == Outcome.DUPLICATE) {
+            LOG.infof("duplicate %s %s acknowledged without effect", event.type(), event.id());
+        } else {
+            LOG.debugf("processed %s %s", event.type(), event.id());
+        }
+        return Uni.createFrom().completionStage(d.message().ack());
+    }
+
+    private Uni<Void> deadLetter(Pending pending, String type, Throwable failure, int attempts) {
+        Message<?> message = pending.message();
+        pending.settled().set(true);
         if (failure instanceof PoisonEventException) {
             LOG.errorf("dead-lettering %s message after %d attempt(s): %s", type, attempts, failure.getMessage());
         } else {

@@ -39,6 +39,13 @@ public interface EventingConfig {
     }
 
     interface Consumer {
+        /**
+         * Most messages committed in one transaction. Messages that queued up while the previous
+         * transaction ran are taken together; 1 turns batching off (one transaction per message).
+         */
+        @WithDefault("32")
+        int batchSize();
+
         /** In-process attempts for a transient failure before the message is dead-lettered. */
         @WithDefault("5")
         int maxAttempts();
