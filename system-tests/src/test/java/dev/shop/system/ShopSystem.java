@@ -9,8 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -78,7 +80,10 @@ public final class ShopSystem {
         }
         try {
             Files.createDirectories(logs);
-            ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
+            List<String> command = new ArrayList<>(List.of("java"));
+            command.addAll(List.of(System.getenv().getOrDefault("SHOP_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC").trim().split("\\s+")));
+            command.addAll(List.of("-jar", jar.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(instance + "-svc.log").toFile()))
                     .directory(new File(root.toString()));
