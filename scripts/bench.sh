@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 case "${1:-}" in
-  -h|--help) echo "Usage: ./shop bench [--rates 25,50,100] [--duration 30] [--warmup 60]   (results: paste into docs/benchmark.md)"; exit 0 ;;
+  -h|--help) echo "Usage: ./shop bench [--rates 30,45,60] [--duration 60] [--warmup 180]   (results: paste into docs/benchmark.md)"; exit 0 ;;
 esac
 ensure_infra
 reset_env bench
