@@ -7,6 +7,7 @@ public class ProblemException extends RuntimeException {
     private final String type;
     private final String title;
     private final java.util.List<Problem.FieldError> errors;
+    private Integer retryAfterSeconds;
 
     public ProblemException(int status, String type, String title, String detail) {
         this(status, type, title, detail, java.util.List.of());
@@ -24,6 +25,18 @@ public class ProblemException extends RuntimeException {
     public static ProblemException invalidField(String field, String message) {
         return new ProblemException(400, "urn:shop:problem:validation", "Invalid request", field + ": " + message,
                 java.util.List.of(new Problem.FieldError(field, message)));
+    }
+
+    /** 503: the service sheds load; the client should retry after the given delay. */
+    public static ProblemException unavailable(String type, String title, String detail, int retryAfterSeconds) {
+        ProblemException e = new ProblemException(503, type, title, detail);
+        e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /** Seconds for a {@code Retry-After} header, or null. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public java.util.List<Problem.FieldError> errors() {

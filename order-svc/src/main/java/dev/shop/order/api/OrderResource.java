@@ -4,6 +4,7 @@ import dev.shop.eventing.http.Problem;
 import dev.shop.eventing.http.OutboundUrlPolicy;
 import dev.shop.eventing.http.ProblemException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.shop.order.domain.Admission;
 import dev.shop.order.domain.OrderLine;
 import dev.shop.order.domain.OrderService;
 import io.smallrye.mutiny.Uni;
@@ -36,11 +37,13 @@ import java.util.UUID;
 public class OrderResource {
 
     private final OrderService orders;
+    private final Admission admission;
     private final boolean allowPrivateCallbacks;
 
-    public OrderResource(OrderService orders,
+    public OrderResource(OrderService orders, Admission admission,
                          @ConfigProperty(name = "shop.callbacks.allow-private", defaultValue = "false") boolean allowPrivateCallbacks) {
         this.orders = orders;
+        this.admission = admission;
         this.allowPrivateCallbacks = allowPrivateCallbacks;
     }
 
@@ -55,6 +58,9 @@ public class OrderResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with a different request",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Too many orders in progress (load shedding); nothing was placed, retry after Retry-After seconds",
+            headers = @Header(name = "Retry-After", description = "seconds"),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> place(
             @Valid @NotNull PlaceOrderRequest request,
             @Parameter(description = "Repeat a request safely: the same key and body return the same order",
@@ -65,6 +71,7 @@ public class OrderResource {
                 throw ProblemException.invalidField("callbackUrl", why);
             });
         }
+        admission.check();
         var lines = request.items().stream().map(l -> new OrderLine(l.sku(), l.quantity())).toList();
         return orders.place(request.customerId(), lines, request.callbackUrl(), blankToNull(idempotencyKey))
                 .map(placement -> Response.accepted(OrderView.of(placement.order()))

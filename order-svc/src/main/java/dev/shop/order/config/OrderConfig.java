@@ -17,4 +17,21 @@ public interface OrderConfig {
 
     @WithDefault("100")
     int timeoutSweepBatch();
+
+    Admission admission();
+
+    /** Load shedding at the front door (see {@code Admission}). */
+    interface Admission {
+        /** More PENDING orders than this, older than {@link #overdueAfter()}, and placements get 503. 0 turns shedding off. */
+        @WithDefault("200")
+        int maxOverdue();
+
+        /** How long a PENDING order may wait before it counts as overdue (well under the saga timeout). */
+        @WithDefault("10s")
+        Duration overdueAfter();
+
+        /** How often the overdue count is refreshed (one indexed count query). */
+        @WithDefault("1s")
+        Duration refreshInterval();
+    }
 }

@@ -19,4 +19,8 @@ public class OrderRepository implements PanacheRepositoryBase<Order, UUID> {
         return find("status = ?1 and createdAt < ?2 order by createdAt", OrderStatus.PENDING, deadline)
                 .page(0, limit).list();
     }
+
+    public Uni<Long> countPendingPlacedBefore(Instant instant) {
+        return count("status = ?1 and createdAt < ?2", OrderStatus.PENDING, instant);
+    }
 }
