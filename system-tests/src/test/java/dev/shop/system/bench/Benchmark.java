@@ -37,7 +37,7 @@ public final class Benchmark {
     private static final int SKUS = 20;
     private static final int CUSTOMERS = 20;
 
-    record Result(int rate, int seconds, int placed, int placeErrors, int finished, int confirmed, int timedOut, double completedPerSec,
+    record Result(int rate, int seconds, int placed, int shed, int placeErrors, int finished, int confirmed, int timedOut, double completedPerSec,
                   long p50, long p99, long max, Map<String, Long> rssMib) {
     }
 
@@ -74,10 +74,10 @@ public final class Benchmark {
             results.add(runAt(rate, seconds, http, broker, system, run));
         }
         System.out.println();
-        System.out.println("| offered orders/s | duration s | placed | errors | finished | confirmed | timed out | completed orders/s | p50 ms | p99 ms | max ms | RSS MiB order/inventory/billing/notification |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| offered orders/s | duration s | placed | shed (503) | errors | finished | confirmed | timed out | completed orders/s | p50 ms | p99 ms | max ms | RSS MiB order/inventory/billing/notification |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d | %.1f | %d | %d | %d | %s |%n", r.rate, r.seconds, r.placed, r.placeErrors,
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d | %d | %.1f | %d | %d | %d | %s |%n", r.rate, r.seconds, r.placed, r.shed, r.placeErrors,
                     r.finished, r.confirmed, r.timedOut, r.completedPerSec, r.p50, r.p99, r.max,
                     r.rssMib.get("order") + "/" + r.rssMib.get("inventory") + "/" + r.rssMib.get("billing") + "/" + r.rssMib.get("notification"));
         }
@@ -88,6 +88,7 @@ public final class Benchmark {
         broker.purge(TAP);
         Map<String, Instant> placedAt = new ConcurrentHashMap<>();
         AtomicInteger errors = new AtomicInteger();
+        AtomicInteger shed = new AtomicInteger();
         AtomicInteger sent = new AtomicInteger();
         int total = rate * seconds;
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
@@ -102,6 +103,10 @@ public final class Benchmark {
                             .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString())
                     .whenComplete((res, err) -> {
+                        if (err == null && res.statusCode() == 503) {
+                            shed.incrementAndGet(); // load shedding (ADR 0006): refused, nothing placed
+                            return;
+                        }
                         if (err != null || res.statusCode() != 202) {
                             errors.incrementAndGet();
                             return;
@@ -138,7 +143,7 @@ public final class Benchmark {
                     rss.put(svc, system.rssKib(svc) / 1024);
                 }
             }
-            if (sent.get() >= total && placedAt.size() + errors.get() >= total && finishedAt.keySet().containsAll(placedAt.keySet())) {
+            if (sent.get() >= total && placedAt.size() + errors.get() + shed.get() >= total && finishedAt.keySet().containsAll(placedAt.keySet())) {
                 break;
             }
             // Latency comes from the events' own timestamps, so a slow poll does not skew it; each
@@ -161,10 +166,10 @@ public final class Benchmark {
         Collections.sort(latencies);
         int finished = latencies.size();
         double completedPerSec = finished == 0 ? 0 : finished / (Duration.between(first, last).toMillis() / 1000.0);
-        Result result = new Result(rate, seconds, placedAt.size(), errors.get(), finished, confirmed.get(), timedOut.get(), completedPerSec,
+        Result result = new Result(rate, seconds, placedAt.size(), shed.get(), errors.get(), finished, confirmed.get(), timedOut.get(), completedPerSec,
                 pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? -1 : latencies.get(finished - 1), rss);
-        System.out.printf(Locale.ROOT, "rate %d/s: placed %d, errors %d, finished %d (%d confirmed, %d timed out), %.1f completed/s, p50 %d ms, p99 %d ms, max %d ms, RSS MiB %s%n",
-                rate, result.placed, result.placeErrors, finished, result.confirmed, result.timedOut, completedPerSec, result.p50, result.p99, result.max, rss);
+        System.out.printf(Locale.ROOT, "rate %d/s: placed %d, shed %d, errors %d, finished %d (%d confirmed, %d timed out), %.1f completed/s, p50 %d ms, p99 %d ms, max %d ms, RSS MiB %s%n",
+                rate, result.placed, result.shed, result.placeErrors, finished, result.confirmed, result.timedOut, completedPerSec, result.p50, result.p99, result.max, rss);
         return result;
     }
 
