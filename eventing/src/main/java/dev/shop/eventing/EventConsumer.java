@@ -174,7 +174,9 @@ public class EventConsumer {
             }
             Context own = VertxContext.createNewDuplicatedContext(root);
             VertxContextSafetyToggle.setContextSafe(own, true);
-            own.runOnContext(ignored -> settleBatch(batch).subscribe().with(
+            // deferred: even an exception thrown while setting the batch up ends in the failure branch,
+            // so the batcher always moves on.
+            own.runOnContext(ignored -> Uni.createFrom().deferred(() -> settleBatch(batch)).subscribe().with(
                     done -> finished(batch.size()),
                     failure -> {
                         // Not expected (every path ends in ack, dead letter or nack); never leave a message unsettled.

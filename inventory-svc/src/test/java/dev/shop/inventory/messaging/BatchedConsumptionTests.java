@@ -90,6 +90,14 @@ class BatchedConsumptionTests {
         };
     }
 
+    private static List<String> orderIds(int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(UUID.randomUUID().toString());
+        }
+        return ids;
+    }
+
     private double batchMax() {
         var summary = registry.find("shop.consumer.batch.size").summary();
         return summary == null ? 0 : summary.max();
@@ -98,13 +106,8 @@ class BatchedConsumptionTests {
     @Test
     void backlogCommitsInOneTransaction() {
         String sku = product(100);
-        List<String> orders = new ArrayList<>();
-        List<Message<byte[]>> messages = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            String id = UUID.randomUUID().toString();
-            orders.add(id);
-            messages.add(orderPlaced(id, sku));
-        }
+        List<String> orders = orderIds(6);
+        List<Message<byte[]>> messages = orders.stream().map(id -> orderPlaced(id, sku)).toList();
         deliver(messages, counting(Set.of()));
 
         Eventually.await(Duration.ofSeconds(15), () -> acked.containsAll(orders), ok -> ok, "all six acknowledged");
@@ -118,13 +121,8 @@ class BatchedConsumptionTests {
     @Test
     void aFailingMessageRollsItsBatchBackAndTheOthersStillTakeEffectOnce() {
         String sku = product(100);
-        List<String> orders = new ArrayList<>();
-        List<Message<byte[]>> messages = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            String id = UUID.randomUUID().toString();
-            orders.add(id);
-            messages.add(orderPlaced(id, sku));
-        }
+        List<String> orders = orderIds(6);
+        List<Message<byte[]>> messages = orders.stream().map(id -> orderPlaced(id, sku)).toList();
         String failing = orders.get(3);
         deliver(messages, counting(Set.of(failing)));
 
