@@ -282,13 +282,20 @@ public class EventConsumer {
                         return oneByOne;
                     }
                     batchSizes.record(deliveries.size());
-                    List<Uni<Void>> acks = new ArrayList<>();
+                    // Acknowledge in order, one after the other (each with its own span current); a failed
+                    // ack (connection lost) only means a redelivery, which the inbox turns into a no-op.
+                    Uni<Void> acks = Uni.createFrom().voidItem();
                     for (int i = 0; i < deliveries.size(); i++) {
                         Delivery d = deliveries.get(i);
                         Outcome outcome = outcomes.get(i);
-                        acks.add(within(d, () -> settled(d, outcome)).onTermination().invoke(d.span()::end));
+                        acks = acks.flatMap(ignored -> within(d, () -> settled(d, outcome))
+                                .onFailure().recoverWithItem(f -> {
+                                    LOG.warnf("ack of committed %s %s failed (%s); a redelivery will be a duplicate", d.event().type(), d.event().id(), f.toString());
+                                    return null;
+                                })
+                                .onTermination().invoke(d.span()::end));
                     }
-                    return Uni.join().all(acks).andCollectFailures().replaceWithVoid();
+                    return acks;
                 });
     }
 
