@@ -93,7 +93,7 @@ public class EventConsumer {
         Context current = Vertx.currentContext();
         Pending pending = new Pending(message, handler, transactional);
         if (current == null) {
-            return settleAlone(pending);
+            return settleBatch(List.of(pending));
         }
         // One batcher per receiver (each receiver's messages arrive on its own event-loop context).
         return batchers.computeIfAbsent(VertxContext.getRootContext(current), Batcher::new).admit(pending);
@@ -215,14 +215,6 @@ public class EventConsumer {
             case 1 -> settle(deliveries.get(0));
             default -> settleTogether(deliveries);
         });
-    }
-
-    private Uni<Void> settleAlone(Pending pending) {
-        try {
-            return settle(open(pending));
-        } catch (PoisonEventException e) {
-            return deadLetter(pending, "unknown", e, 1);
-        }
     }
 
     private Delivery open(Pending pending) {

@@ -46,29 +46,26 @@ public class JourneyProjection {
         if (orderId == null) {
             return Uni.createFrom().voidItem();
         }
-        Tuple row = Tuple.tuple()
-                .addUUID(UUID.fromString(event.id()))
-                .addUUID(orderId)
-                .addString(event.type())
-                .addString(service(event))
-                .addOffsetDateTime(time(event))
-                .addString(outcome(event.type(), event.data()))
-                .addString(traceId(event));
-        return pool.preparedQuery(INSERT).execute(row).replaceWithVoid();
+        return pool.preparedQuery(INSERT).execute(Tuple.from(row(event, orderId))).replaceWithVoid();
     }
 
     /** An event order-svc publishes: written in the caller's transaction, next to its outbox row. */
     public Uni<CloudEvent> recordOwn(CloudEvent event) {
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(INSERT.replace('$', '?'))
-                        .setParameter(1, UUID.fromString(event.id()))
-                        .setParameter(2, UUID.fromString(event.subject()))
-                        .setParameter(3, event.type())
-                        .setParameter(4, service(event))
-                        .setParameter(5, time(event))
-                        .setParameter(6, outcome(event.type(), event.data()))
-                        .setParameter(7, traceId(event))
-                        .executeUpdate())
+        List<Object> row = row(event, UUID.fromString(event.subject()));
+        return Panache.getSession().flatMap(session -> {
+                    var insert = session.createNativeQuery(INSERT.replace('$', '?'));
+                    for (int i = 0; i < row.size(); i++) {
+                        insert.setParameter(i + 1, row.get(i));
+                    }
+                    return insert.executeUpdate();
+                })
                 .replaceWith(event);
+    }
+
+    /** The INSERT's seven values, in order. */
+    private static List<Object> row(CloudEvent event, UUID orderId) {
+        return List.of(UUID.fromString(event.id()), orderId, event.type(), service(event), time(event),
+                outcome(event.type(), event.data()), traceId(event));
     }
 
     private static UUID orderId(CloudEvent event) {
