@@ -18,9 +18,10 @@ Builds and smoke-tests the order-svc JVM image locally with podman (no registry 
      scripts/image/Containerfile.jre17 on top (uid 185, ubi-compatible run-java.sh)
   3. localhost/shop/order-svc:local from order-svc/src/main/docker/Dockerfile.jvm
      (--build-arg BASE_IMAGE=localhost/shop-jre17:bookworm) and order-svc/target/quarkus-app
-  4. runs it: --network host --read-only --tmpfs /tmp --user 185 --cap-drop ALL, port 18181,
+  4. runs it: --network host --read-only --tmpfs /tmp --user 185 --cap-drop ALL, port 18381 (management 18481),
      database shop_order_image and RabbitMQ vhost shop-image (both recreated empty on every run)
-  5. waits for /q/health/ready, POSTs an order (202 + Location), GETs it (200), fetches /q/openapi,
+  5. waits for /q/health/ready on the management port, checks 401 without a token and no /q/health on
+     the public port, POSTs an order with a customer token (202 + Location), GETs it (200), fetches /q/openapi,
      prints timings and the image size; the container is always removed at the end
 
 Options:
@@ -56,12 +57,14 @@ ROOTFS_IMAGE=localhost/shop-bookworm-rootfs:jre17
 BASE_IMAGE=localhost/shop-jre17:bookworm
 APP_IMAGE=localhost/shop/order-svc:local
 CONTAINER=shop-image-smoke-order-svc
-PORT_="${SHOP_IMAGE_PORT:-18181}"
+PORT_="${SHOP_IMAGE_PORT:-18381}"
 DB=shop_order_image
 VHOST=shop-image
 MIRROR="${SHOP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 APP_DIR="$ROOT/order-svc/target/quarkus-app"
 BASE_URL="http://127.0.0.1:$PORT_"
+MGMT_PORT=$((PORT_ + 100))
+MGMT_URL="http://127.0.0.1:$MGMT_PORT"
 
 now() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
@@ -179,10 +182,11 @@ build_app_image() {
 # ---------------------------------------------------------------- 4. run
 prepare_backends() {
   ensure_infra
-  log "recreating database $DB (owner shop) and vhost $VHOST with topology/definitions.json"
+  log "recreating database $DB (owner $(db_role order)) and vhost $VHOST with topology/definitions.json and permissions.json"
   PGOPTIONS='-c client_min_messages=warning' \
     psql -U "$PG_SUPERUSER" -d postgres -qc "drop database if exists \"$DB\" with (force)" >/dev/null
-  psql -U "$PG_SUPERUSER" -d postgres -qc "create database \"$DB\" owner shop" >/dev/null
+  psql -U "$PG_SUPERUSER" -d postgres -qc "create database \"$DB\" owner $(db_role order)" >/dev/null
+  secure_databases
   rabbit_api DELETE "/vhosts/$(urlenc "$VHOST")" >/dev/null 2>&1 || true
   apply_topology "$VHOST"
 }
@@ -216,6 +220,10 @@ run_container() {
     -e QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST:$PGPORT/$DB" \
     -e QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
     -e SHOP_AMQP_VIRTUAL_HOST="$VHOST" \
+    -e SHOP_MANAGEMENT_PORT="$MGMT_PORT" \
+    -v "$JWT_DIR/public.pem:/run/shop/jwt-public.pem:ro" \
+    -e SHOP_JWT_PUBLIC_KEY_LOCATION=/run/shop/jwt-public.pem \
+    --env-file "$(service_secrets order)" \
     -e AMQP_HOST=127.0.0.1 \
     -e SHOP_LOG_JSON=false \
     "$APP_IMAGE" >/dev/null || die "podman run $APP_IMAGE failed"
@@ -227,24 +235,30 @@ wait_container_ready() {
     [ "$(podman inspect --format '{{.State.Running}}' "$CONTAINER" 2>/dev/null)" = true ] \
       || die "container $CONTAINER exited before becoming ready ($(podman inspect \
            --format 'exit code {{.State.ExitCode}}, OOM-killed: {{.State.OOMKilled}}' "$CONTAINER" 2>/dev/null))"
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE_URL/q/health/ready" || true)
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$MGMT_URL/q/health/ready" || true)
     if [ "$code" = 200 ]; then READY_TIME="$(secs "$START_T0" "$(now)")s"; return 0; fi
     sleep 1
   done
-  curl -s --max-time 2 "$BASE_URL/q/health/ready" >&2 || true
+  curl -s --max-time 2 "$MGMT_URL/q/health/ready" >&2 || true
   die "order-svc in $CONTAINER not ready after 120s (last /q/health/ready status: ${code:-none})"
 }
 
 # ---------------------------------------------------------------- 5. API checks
 check_api() {
   local tmp=$SCRATCH code location url
+  local token; token=$(shop_token img --roles customer --ttl 600)
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST "$BASE_URL/api/v1/orders" \
+    -H 'content-type: application/json' -d '{"items":[{"sku":"X","quantity":1}]}')
+  [ "$code" = 401 ] || die "POST /api/v1/orders without a token returned $code, expected 401"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BASE_URL/q/health/ready")
+  [ "$code" = 404 ] || die "/q/health/ready on the public port returned $code, expected 404 (management port only)"
   code=$(curl -s -D "$tmp/h" -o "$tmp/b" -w '%{http_code}' --max-time 10 -X POST "$BASE_URL/api/v1/orders" \
-    -H 'content-type: application/json' -d '{"customerId":"img","items":[{"sku":"X","quantity":1}]}')
+    -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"items":[{"sku":"X","quantity":1}]}')
   [ "$code" = 202 ] || die "POST /api/v1/orders returned $code, expected 202: $(cat "$tmp/b")"
   location=$(awk 'tolower($1)=="location:" {print $2}' "$tmp/h" | tr -d '\r')
   [ -n "$location" ] || die "POST /api/v1/orders returned 202 without a Location header"
   case "$location" in http*) url=$location ;; *) url="$BASE_URL$location" ;; esac
-  code=$(curl -s -o "$tmp/o" -w '%{http_code}' --max-time 10 "$url")
+  code=$(curl -s -o "$tmp/o" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $token" "$url")
   [ "$code" = 200 ] || die "GET $location returned $code, expected 200: $(cat "$tmp/o")"
   code=$(curl -s -o "$tmp/api" -w '%{http_code}' --max-time 10 "$BASE_URL/q/openapi")
   [ "$code" = 200 ] || die "GET /q/openapi returned $code, expected 200"

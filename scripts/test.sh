@@ -22,6 +22,7 @@ reset_env test
 reset_env e2e
 log "maven verify: unit, @QuarkusTest and end-to-end (system-tests) suites"
 (cd "$ROOT" && ./mvnw -B verify -DskipITs=false)
+bash "$ROOT/scripts/openapi-lint.sh"  # redocly lint (recommended rules, zero errors) of each service's build-time OpenAPI document
 log "alert rules (promtool unit tests) and dashboards"
 bash "$ROOT/scripts/monitoring-check.sh"
 if [ -f "$ROOT/scripts/chart-check.sh" ]; then

@@ -14,7 +14,7 @@ import java.time.ZoneOffset;
 
 /**
  * Moves a message that cannot be processed to this service's DLQ ({@code <queue>.dlq} via the
- * {@code shop.dlx} exchange) with the reason in its application properties, so an operator can see
+ * {@code shop.parking} topic exchange, where the broker lets a service route only to its own DLQ) with the reason in its application properties, so an operator can see
  * why and replay it. Only after the broker confirms the copy is the original acknowledged; if the
  * copy cannot be published the caller rejects the original and the queue's own DLX takes it
  * (without our reason headers, but never lost).
@@ -54,7 +54,7 @@ public class DeadLetters {
                 .put(FAILED_AT, OffsetDateTime.now(ZoneOffset.UTC).toString())
                 .put(FAILED_BY, config.source());
         var metadata = OutgoingAmqpMetadata.builder()
-                .withSubject(config.queue()) // shop.dlx routes <queue> -> <queue-without-.events>.dlq
+                .withSubject(config.queue()) // shop.parking routes <queue> -> <queue-without-.events>.dlq
                 .withDurable(true)
                 .withContentType(in != null && in.getContentType() != null ? in.getContentType() : CloudEvent.CONTENT_TYPE)
                 .withApplicationProperties(props);

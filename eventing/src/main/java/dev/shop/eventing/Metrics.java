@@ -24,6 +24,18 @@ public class Metrics {
         return MeterFilter.commonTags(List.of(Tag.of("service", service)));
     }
 
+    /**
+     * With a management interface there are two HTTP servers, and Quarkus 3.34 tags one server's
+     * Vert.x meters with server.port and not the other's; Prometheus refuses two tag-key sets for one
+     * name (and the failure stops the server from starting). Both servers count into one meter;
+     * the requests timer's uri tag still tells the traffic apart.
+     */
+    @Produces
+    @Singleton
+    MeterFilter oneTagSetPerMeter() {
+        return MeterFilter.ignoreTags("server.port");
+    }
+
     @Produces
     @Singleton
     MeterFilter latencyHistograms() {

@@ -1,5 +1,6 @@
 package dev.shop.inventory;
 
+import dev.shop.eventing.testing.Tokens;
 import dev.shop.eventing.testing.BrokerClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -28,7 +29,7 @@ class InventoryTests {
     }
 
     private void product(String sku, String price, int available) {
-        given().contentType(ContentType.JSON).body("{\"name\":\"Thing\",\"price\":" + price + ",\"available\":" + available + "}")
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body("{\"name\":\"Thing\",\"price\":" + price + ",\"available\":" + available + "}")
                 .when().put("/api/v1/products/" + sku).then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
     }
 
@@ -56,9 +57,9 @@ class InventoryTests {
     @Test
     void putCreatesThenReplacesAndGetShowsReserved() {
         String sku = sku();
-        given().contentType(ContentType.JSON).body("{\"name\":\"Book\",\"price\":12.50,\"available\":10}")
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body("{\"name\":\"Book\",\"price\":12.50,\"available\":10}")
                 .when().put("/api/v1/products/" + sku).then().statusCode(201).body("sku", equalTo(sku));
-        given().contentType(ContentType.JSON).body("{\"name\":\"Book 2\",\"price\":13.00,\"available\":7}")
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body("{\"name\":\"Book 2\",\"price\":13.00,\"available\":7}")
                 .when().put("/api/v1/products/" + sku).then().statusCode(200);
         given().get("/api/v1/products/" + sku).then().statusCode(200)
                 .body("name", equalTo("Book 2")).body("price", equalTo(13.0f)).body("available", equalTo(7)).body("reserved", equalTo(0));
@@ -66,9 +67,27 @@ class InventoryTests {
 
     @Test
     void invalidProductIs400NamingTheField() {
-        given().contentType(ContentType.JSON).body("{\"name\":\"\",\"price\":1.234,\"available\":-1}")
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body("{\"name\":\"\",\"price\":1.234,\"available\":-1}")
                 .when().put("/api/v1/products/" + sku()).then().statusCode(400).contentType("application/problem+json")
                 .body("errors.field", hasItem("price")).body("errors.field", hasItem("available")).body("errors.field", hasItem("name"));
+    }
+
+    @Test
+    void onlyAdminsWriteProductsAndTheWriteIsRefusedWithoutChange() {
+        String sku = sku();
+        String body = "{\"name\":\"Guarded\",\"price\":1.00,\"available\":5}";
+        given().contentType(ContentType.JSON).body(body).when().put("/api/v1/products/" + sku)
+                .then().statusCode(401).header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"))
+                .contentType("application/problem+json");
+        given().auth().oauth2(Tokens.customer("c1")).contentType(ContentType.JSON).body(body).when().put("/api/v1/products/" + sku)
+                .then().statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.operator()).contentType(ContentType.JSON).body(body).when().put("/api/v1/products/" + sku)
+                .then().statusCode(403);
+        given().get("/api/v1/products/" + sku).then().statusCode(404);
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body(body).when().put("/api/v1/products/" + sku)
+                .then().statusCode(201);
+        // Product reads are public.
+        given().get("/api/v1/products/" + sku).then().statusCode(200).body("available", equalTo(5));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.shop.notification;
 
+import dev.shop.eventing.testing.Tokens;
 import com.sun.net.httpserver.HttpServer;
 import dev.shop.eventing.testing.BrokerClient;
 import dev.shop.eventing.testing.Eventually;
@@ -35,6 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 class CallbackTests {
+
+
+    /** /q/metrics on the management interface (its test port: 9001 unless configured). */
+    private static String metricsUrl() {
+        return "http://localhost:" + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001) + "/q/metrics";
+    }
 
     enum Mode { FAIL, HANG, OK }
 
@@ -97,7 +105,7 @@ class CallbackTests {
     }
 
     private String circuit() {
-        return given().get("/admin/callbacks").then().statusCode(200).extract().jsonPath().getString("circuits.'127.0.0.1'");
+        return given().auth().oauth2(Tokens.operator()).get("/admin/callbacks").then().statusCode(200).extract().jsonPath().getString("circuits.'127.0.0.1'");
     }
 
     @Test
@@ -113,14 +121,14 @@ class CallbackTests {
         orders.add(finishOrder(hook()));
         String plain = finishOrder(null);
         // The saga does not wait for callbacks: a notification without one is recorded right away.
-        Eventually.await(Duration.ofSeconds(5), () -> given().queryParam("orderId", plain).get("/api/v1/notifications")
+        Eventually.await(Duration.ofSeconds(5), () -> given().auth().oauth2(Tokens.operator()).queryParam("orderId", plain).get("/api/v1/notifications")
                 .then().extract().jsonPath().getList("$").size(), n -> n == 1, "notification while the target hangs");
 
         MODE.set(Mode.OK);
         Eventually.await(Duration.ofSeconds(60), () -> Set.copyOf(ACCEPTED.values()), seen -> seen.containsAll(orders),
                 "every callback accepted");
         Eventually.await(Duration.ofSeconds(30), this::circuit, "CLOSED"::equals, "circuit closes after recovery");
-        JsonPath view = Eventually.await(Duration.ofSeconds(30), () -> given().get("/admin/callbacks").then().extract().jsonPath(),
+        JsonPath view = Eventually.await(Duration.ofSeconds(30), () -> given().auth().oauth2(Tokens.operator()).get("/admin/callbacks").then().extract().jsonPath(),
                 v -> v.getList("deliveries.findAll { it.status == 'PENDING' }").isEmpty(), "nothing pending");
 
         for (String order : orders) {
@@ -129,7 +137,7 @@ class CallbackTests {
         }
         assertTrue(CALLS.get() > orders.size(), "failures and hangs were retried (" + CALLS.get() + " calls)");
         assertEquals(0, BAD_SIGNATURES.get(), "every call carried a valid HMAC signature");
-        assertTrue(given().get("/q/metrics").then().extract().asString().contains("shop_callback_deliveries_total"));
+        assertTrue(given().get(metricsUrl()).then().extract().asString().contains("shop_callback_deliveries_total"));
     }
 
     private static void sleep(long ms) {

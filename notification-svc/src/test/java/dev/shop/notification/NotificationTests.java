@@ -1,5 +1,6 @@
 package dev.shop.notification;
 
+import dev.shop.eventing.testing.Tokens;
 import dev.shop.eventing.testing.BrokerClient;
 import dev.shop.eventing.testing.Eventually;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,7 +22,7 @@ class NotificationTests {
     private final BrokerClient broker = new BrokerClient("shop-test-notification");
 
     private JsonPath notifications(String orderId) {
-        return given().queryParam("orderId", orderId).get("/api/v1/notifications").then().statusCode(200).extract().jsonPath();
+        return given().auth().oauth2(Tokens.operator()).queryParam("orderId", orderId).get("/api/v1/notifications").then().statusCode(200).extract().jsonPath();
     }
 
     @Test
@@ -52,7 +53,28 @@ class NotificationTests {
     }
 
     @Test
+    void customersSeeOnlyTheirOwnNotifications() {
+        String customer = "nat-" + UUID.randomUUID().toString().substring(0, 8);
+        String mine = UUID.randomUUID().toString();
+        String theirs = UUID.randomUUID().toString();
+        broker.publish(BrokerClient.cloudEvent("order.cancelled", mine, Map.of("orderId", mine, "customerId", customer, "reason", "TIMEOUT")));
+        broker.publish(BrokerClient.cloudEvent("order.cancelled", theirs, Map.of("orderId", theirs, "customerId", "other-" + customer, "reason", "TIMEOUT")));
+        Eventually.await(WAIT, () -> notifications(theirs), j -> j.getList("$").size() == 1, "other customer's notification");
+        Eventually.await(WAIT, () -> notifications(mine), j -> j.getList("$").size() == 1, "own notification");
+        given().auth().oauth2(Tokens.customer(customer)).queryParam("orderId", mine).get("/api/v1/notifications")
+                .then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(1));
+        // Someone else's order looks exactly like an unknown one: an empty list.
+        given().auth().oauth2(Tokens.customer(customer)).queryParam("orderId", theirs).get("/api/v1/notifications")
+                .then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(0));
+        given().auth().oauth2(Tokens.customer(customer)).get("/api/v1/notifications")
+                .then().statusCode(200).body("customerId", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.equalTo(customer)));
+        given().auth().oauth2(Tokens.customer(customer)).queryParam("customerId", "other-" + customer).get("/api/v1/notifications")
+                .then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(0));
+        given().queryParam("orderId", mine).get("/api/v1/notifications").then().statusCode(401);
+    }
+
+    @Test
     void invalidOrderIdIs400() {
-        given().queryParam("orderId", "nope").get("/api/v1/notifications").then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.operator()).queryParam("orderId", "nope").get("/api/v1/notifications").then().statusCode(400).contentType("application/problem+json");
     }
 }

@@ -55,7 +55,7 @@ class DeliveryGuaranteesIT {
         assertTrue(broker.publish("order.placed", "{ this is not a CloudEvent " + marker));
         // The service parks its DLQ into its dead-letter store; operators read it over the admin API.
         var dead = dev.shop.eventing.testing.Eventually.await(Duration.ofSeconds(30),
-                () -> io.restassured.RestAssured.given().baseUri(ShopSystem.url("inventory")).queryParam("status", "PENDING")
+                () -> asOperator().baseUri(ShopSystem.url("inventory")).queryParam("status", "PENDING")
                         .get("/admin/dead-letters").then().statusCode(200).extract().jsonPath(),
                 j -> j.getList("findAll { it.body.contains('" + marker + "') }").size() == 1, "poison parked");
         String path = "find { it.body.contains('" + marker + "') }.";

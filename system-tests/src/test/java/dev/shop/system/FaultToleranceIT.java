@@ -109,7 +109,7 @@ class FaultToleranceIT {
 
     private static boolean isReady(String svc) {
         try {
-            return io.restassured.RestAssured.given().baseUri(ShopSystem.url(svc)).get("/q/health/ready").statusCode() == 200;
+            return io.restassured.RestAssured.given().baseUri(ShopSystem.managementUrl(svc)).get("/q/health/ready").statusCode() == 200;
         } catch (RuntimeException e) {
             return false;
         }

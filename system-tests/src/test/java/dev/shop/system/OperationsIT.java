@@ -33,7 +33,7 @@ class OperationsIT {
     }
 
     private static String metric(String svc, String name) {
-        return given().baseUri(ShopSystem.url(svc)).get("/q/metrics").then().statusCode(200).extract().asString()
+        return given().baseUri(ShopSystem.managementUrl(svc)).get("/q/metrics").then().statusCode(200).extract().asString()
                 .lines().filter(l -> l.startsWith(name + "{")).findFirst().orElse("");
     }
 
@@ -57,6 +57,10 @@ class OperationsIT {
         return out;
     }
 
+    /** Inventory's own database role (the table owner) loses, then regains, INSERT on reservations. */
+    private static final String OWNER_PRIVILEGE = "do $$ begin execute format('%1$s insert on reservation %2$s %%I', "
+            + "(select tableowner from pg_tables where schemaname = 'public' and tablename = 'reservation')); end $$";
+
     @Test
     void failingStepIsDeadLetteredAndReplayedOnceTheCauseIsFixed() throws Exception {
         String sku = unique("FIX");
@@ -65,7 +69,7 @@ class OperationsIT {
         account(customer, "30.00");
         String db = "shop_inventory_" + ShopSystem.ENV;
         // The cause: a deploy went wrong and inventory may no longer write reservations.
-        ShopSystem.psql(db, "revoke insert on reservation from shop");
+        ShopSystem.psql(db, OWNER_PRIVILEGE.formatted("revoke", "from"));
         String id;
         try {
             id = place(customer, sku, 2);
@@ -73,11 +77,11 @@ class OperationsIT {
                     && out.contains("permission denied"), "dead letter listed by ./shop dlq");
             Eventually.await(Duration.ofSeconds(30), () -> metric("inventory", "shop_dead_letters_pending"),
                     line -> line.endsWith(" 1.0"), "shop_dead_letters_pending = 1");
-            assertTrue(given().baseUri(ShopSystem.url("inventory")).get("/q/health/ready").then().statusCode(200)
+            assertTrue(given().baseUri(ShopSystem.managementUrl("inventory")).get("/q/health/ready").then().statusCode(200)
                     .extract().asString().replaceAll("\\s", "").contains("\"degraded\":true"), "readiness reports degraded messaging but stays UP");
             assertEquals("PENDING", order(id).getString("status"));
         } finally {
-            ShopSystem.psql(db, "grant insert on reservation to shop"); // the cause is fixed
+            ShopSystem.psql(db, OWNER_PRIVILEGE.formatted("grant", "to")); // the cause is fixed
         }
         String replayed = shopCli("dlq", "inventory", "replay", "--all");
         assertTrue(replayed.contains("\"replayed\":1"), replayed);
@@ -85,7 +89,7 @@ class OperationsIT {
         Eventually.await(Duration.ofSeconds(30), () -> metric("inventory", "shop_dead_letters_pending"),
                 line -> line.endsWith(" 0.0"), "shop_dead_letters_pending back to 0");
         assertTrue(shopCli("dlq", "inventory", "list").startsWith("0 dead letter(s)"));
-        JsonPath audit = given().baseUri(ShopSystem.url("inventory")).queryParam("status", "REPLAYED").get("/admin/dead-letters")
+        JsonPath audit = asOperator().baseUri(ShopSystem.url("inventory")).queryParam("status", "REPLAYED").get("/admin/dead-letters")
                 .then().statusCode(200).extract().jsonPath();
         assertTrue(audit.getList("findAll { it.body.contains('" + id + "') }").size() == 1, "replayed dead letter kept for audit");
     }
@@ -98,7 +102,7 @@ class OperationsIT {
         account(customer, "10.00");
         String id = place(customer, sku, 1);
         awaitFinished(id);
-        JsonPath journey = Eventually.await(Duration.ofSeconds(30), () -> given().baseUri(ShopSystem.url("order"))
+        JsonPath journey = Eventually.await(Duration.ofSeconds(30), () -> asOperator().baseUri(ShopSystem.url("order"))
                         .get("/api/v1/orders/" + id + "/journey").then().statusCode(200).extract().jsonPath(),
                 j -> j.getList("steps.type").containsAll(List.of("order.placed", "stock.reserved", "payment.authorized",
                         "order.confirmed", "stock.committed")), "full journey");
@@ -139,7 +143,7 @@ class OperationsIT {
         account(customer, "10.00");
         String id = place(customer, sku, 1);
         awaitFinished(id);
-        String dom = Eventually.await(Duration.ofSeconds(60), () -> headlessDom(ShopSystem.url("order") + "/ops/?orderId=" + id),
+        String dom = Eventually.await(Duration.ofSeconds(60), () -> headlessDom(ShopSystem.url("order") + "/ops/?orderId=" + id + "#token=" + dev.shop.eventing.testing.Tokens.operator()),
                 d -> d.contains("order.confirmed") && d.contains("inventory-svc") && d.contains("reachable"), "rendered journey page");
         assertTrue(dom.contains("CONFIRMED"), dom);
         assertTrue(dom.contains("stock.reserved") && dom.contains("payment.authorized"), dom);

@@ -102,7 +102,7 @@ class RollingUpdateIT {
         for (int attempt = 0; attempt < 40; attempt++) {
             String base = instances.get(attempt % instances.size());
             try {
-                return given().baseUri(base).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                return asCustomer(customer).baseUri(base).contentType(ContentType.JSON).header("Idempotency-Key", key)
                         .body(Map.of("customerId", customer, "items", List.of(Map.of("sku", sku, "quantity", 1))))
                         .post("/api/v1/orders").then().statusCode(202).extract().path("id");
             } catch (RuntimeException | AssertionError e) {

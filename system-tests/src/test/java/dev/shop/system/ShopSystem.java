@@ -1,5 +1,7 @@
 package dev.shop.system;
 
+import dev.shop.eventing.testing.Secrets;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -65,6 +67,15 @@ public final class ShopSystem {
         return "http://127.0.0.1:" + PORTS.get(svc);
     }
 
+    /** Health and metrics: the service's management port (its HTTP port + 100, as ./shop up does). */
+    public static int managementPort(int port) {
+        return port + 100;
+    }
+
+    public static String managementUrl(String svc) {
+        return "http://127.0.0.1:" + managementPort(PORTS.get(svc));
+    }
+
     public synchronized void start(String svc, Map<String, String> extraEnv) {
         start(svc, svc, PORTS.get(svc), extraEnv);
     }
@@ -92,6 +103,10 @@ public final class ShopSystem {
             env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
+            // The service's own broker user and database role, as ./shop up passes them (.secrets/<svc>-svc.env).
+            env.putAll(Secrets.service(svc));
+            env.put("SHOP_MANAGEMENT_PORT", String.valueOf(managementPort(port)));
+            env.put("SHOP_JWT_PUBLIC_KEY_LOCATION", root.resolve(".secrets/jwt/public.pem").toString());
             env.put("SHOP_LOG_JSON", "true");
             if (!"bench".equals(ENV)) { // the benchmark measures the services, not the test's receiver
                 env.put("SHOP_OTEL_SAMPLE_RATIO", "1.0");
@@ -99,6 +114,10 @@ public final class ShopSystem {
                 env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces.endpoint());
                 env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
             }
+            // Rate limits set explicitly: the suite's concurrency tests and the benchmark place many orders per
+            // customer at once, which the production default (burst 20, 5/s per customer) would refuse.
+            env.put("SHOP_ORDER_RATE_LIMIT_CAPACITY", "bench".equals(ENV) ? "100000" : "1000");
+            env.put("SHOP_ORDER_RATE_LIMIT_PER_SECOND", "bench".equals(ENV) ? "100000" : "1000");
             env.put("SHOP_OPS_PEERS_INVENTORY", url("inventory"));
             env.put("SHOP_OPS_PEERS_BILLING", url("billing"));
             env.put("SHOP_OPS_PEERS_NOTIFICATION", url("notification"));
@@ -122,7 +141,7 @@ public final class ShopSystem {
                 throw new IllegalStateException(svc + "-svc exited with " + p.exitValue() + "; see " + logs.resolve(svc + "-svc.log"));
             }
             try {
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort(port) + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() == 200) {
                     return;
@@ -160,6 +179,12 @@ public final class ShopSystem {
         stop(svc);
         start(svc, extraEnv);
         awaitReady(svc);
+    }
+
+    /** The OS process id of a running service instance, or -1. */
+    public synchronized long pid(String instance) {
+        Process p = processes.get(instance);
+        return p == null || !p.isAlive() ? -1 : p.pid();
     }
 
     /** Resident set size of a service process in KiB (Linux /proc), or -1. */

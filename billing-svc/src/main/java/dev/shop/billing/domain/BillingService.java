@@ -67,8 +67,10 @@ public class BillingService {
     }
 
     /** The payment of an order, or null while there is none (a VOIDED marker is not a payment). */
-    public Uni<Payment> payment(UUID orderId) {
-        return Panache.withSession(() -> Payment.<Payment>findById(orderId))
+    /** The payment of an order, if {@code owner} is empty (staff) or is the order's customer; null otherwise. */
+    public Uni<Payment> payment(UUID orderId, java.util.Optional<String> owner) {
+        return Panache.withSession(() -> owner.isEmpty() ? Payment.<Payment>findById(orderId)
+                        : Payment.<Payment>find("orderId = ?1 and customerId = ?2", orderId, owner.get()).firstResult())
                 .map(p -> p == null || p.status == PaymentStatus.VOIDED ? null : p);
     }
 }

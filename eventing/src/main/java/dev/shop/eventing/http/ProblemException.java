@@ -8,6 +8,7 @@ public class ProblemException extends RuntimeException {
     private final String title;
     private final java.util.List<Problem.FieldError> errors;
     private Integer retryAfterSeconds;
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ProblemException(int status, String type, String title, String detail) {
         this(status, type, title, detail, java.util.List.of());
@@ -34,6 +35,23 @@ public class ProblemException extends RuntimeException {
         return e;
     }
 
+    /** 429: this caller is over its rate limit; nothing was done. */
+    public static ProblemException tooManyRequests(String detail, int retryAfterSeconds) {
+        ProblemException e = new ProblemException(429, "urn:shop:problem:rate-limited", "Too many requests", detail);
+        e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /** An extra response header (e.g. RateLimit-Remaining). */
+    public ProblemException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
+    }
+
     /** Seconds for a {@code Retry-After} header, or null. */
     public Integer retryAfterSeconds() {
         return retryAfterSeconds;
@@ -41,6 +59,11 @@ public class ProblemException extends RuntimeException {
 
     public java.util.List<Problem.FieldError> errors() {
         return errors;
+    }
+
+    /** 403: authenticated, but this caller may not do this (only where existence is not secret). */
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, "urn:shop:problem:forbidden", "Forbidden", detail);
     }
 
     public static ProblemException notFound(String detail) {

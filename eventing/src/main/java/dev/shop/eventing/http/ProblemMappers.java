@@ -25,6 +25,7 @@ public class ProblemMappers {
         if (e.retryAfterSeconds() != null) {
             response.header("Retry-After", e.retryAfterSeconds());
         }
+        e.headers().forEach(response::header);
         return response.build();
     }
 
@@ -41,9 +42,10 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e, UriInfo uri) {
         String field = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? pathOf(m) : "body";
-        String detail = e instanceof JsonMappingException ? "invalid value for " + field : "malformed JSON: " + e.getOriginalMessage();
+        String message = withoutInternals(e.getOriginalMessage());
+        String detail = e instanceof JsonMappingException ? "invalid value for " + field : "malformed JSON: " + message;
         return respond(new Problem("urn:shop:problem:malformed-body", "Malformed request body", 400, detail, uri.getPath(),
-                List.of(new Problem.FieldError(field, e.getOriginalMessage()))));
+                List.of(new Problem.FieldError(field, message))));
     }
 
     /** Quarkus ships its own (plain JSON) mapper for this subtype; this one keeps the problem format. */
@@ -58,8 +60,28 @@ public class ProblemMappers {
         if (e.getCause() instanceof JsonProcessingException json) {
             return unreadable(json, uri);
         }
+        // The framework's own messages name annotations and internals ("@Consumes", resource classes):
+        // the client gets a plain explanation instead.
+        String detail = switch (status) {
+            case 404 -> "no such resource";
+            case 405 -> "this method is not allowed on this resource";
+            case 406 -> "the Accept header asks for a media type this operation cannot produce (use application/json)";
+            case 415 -> "unsupported Content-Type (use application/json)";
+            default -> status >= 500 ? "the request could not be processed" : "the request was not accepted";
+        };
         return respond(new Problem("about:blank", Response.Status.fromStatusCode(status) == null ? "Error"
-                : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(), uri.getPath(), List.of()));
+                : Response.Status.fromStatusCode(status).getReasonPhrase(), status, detail, uri.getPath(), List.of()));
+    }
+
+    private static final java.util.regex.Pattern QUALIFIED = java.util.regex.Pattern.compile("`?(?:[a-z_][a-z0-9_]*\\.)+([A-Z][\\w$]*)`?");
+
+    /** Jackson names Java types ({@code `java.lang.Integer`}, record classes): keep what the client can act on, the simple name. */
+    static String withoutInternals(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String simple = QUALIFIED.matcher(message).replaceAll(m -> m.group(1).replace('$', '.'));
+        return simple.length() > 300 ? simple.substring(0, 300) + "..." : simple;
     }
 
     private static Response respond(Problem problem) {

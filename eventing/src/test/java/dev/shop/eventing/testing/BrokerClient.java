@@ -53,8 +53,10 @@ public final class BrokerClient {
     private final String auth;
     private final String vhost;
 
+    /** As the tests' own broker user (.secrets/rabbitmq-test.env: all permissions in the test, e2e and bench vhosts only). */
     public BrokerClient(String vhost) {
-        this(System.getProperty("shop.rabbit.api", "http://127.0.0.1:15672/api"), "guest", "guest", vhost);
+        this(System.getProperty("shop.rabbit.api", "http://127.0.0.1:15672/api"),
+                Secrets.get("rabbitmq-test.env", "RABBIT_TEST_USER"), Secrets.get("rabbitmq-test.env", "RABBIT_TEST_PASS"), vhost);
     }
 
     public BrokerClient(String api, String user, String password, String vhost) {
@@ -158,6 +160,16 @@ public final class BrokerClient {
         for (String key : routingKeys.length == 0 ? new String[] {"#"} : routingKeys) {
             send("POST", "/bindings/" + vhost + "/e/shop.events/q/" + queue, "{\"routing_key\":\"" + key + "\"}");
         }
+    }
+
+    /**
+     * The connections to this vhost as the management API lists them (user, peer_host, peer_port, ...).
+     * Another user's connections are listed only for a user with the monitoring tag (the tests' user has it).
+     */
+    public List<JsonNode> connections() {
+        List<JsonNode> out = new ArrayList<>();
+        send("GET", "/vhosts/" + vhost + "/connections", null).forEach(out::add);
+        return out;
     }
 
     public void purge(String queue) {

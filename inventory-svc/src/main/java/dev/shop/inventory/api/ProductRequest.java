@@ -13,7 +13,8 @@ import java.math.BigDecimal;
 
 @RegisterForReflection
 public record ProductRequest(
-        @NotBlank @Size(max = 200) String name,
+        @NotBlank @Size(max = 200)
+        @jakarta.validation.constraints.Pattern(regexp = "[^\\p{Cntrl}]*", message = "must not contain control characters") String name,
         @NotNull @DecimalMin("0.00") @Digits(integer = 10, fraction = 2, message = "must be a decimal with at most 2 places") BigDecimal price,
         @NotNull @Min(0) @Max(1_000_000_000) Integer available) {
 }

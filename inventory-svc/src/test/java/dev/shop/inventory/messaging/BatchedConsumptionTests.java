@@ -1,5 +1,6 @@
 package dev.shop.inventory.messaging;
 
+import dev.shop.eventing.testing.Tokens;
 import dev.shop.eventing.CloudEvent;
 import dev.shop.eventing.EventConsumer;
 import dev.shop.eventing.testing.BrokerClient;
@@ -52,7 +53,7 @@ class BatchedConsumptionTests {
 
     private static String product(int available) {
         String sku = "BATCH-" + UUID.randomUUID().toString().substring(0, 8);
-        given().contentType(ContentType.JSON).body("{\"name\":\"Thing\",\"price\":2.00,\"available\":" + available + "}")
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body("{\"name\":\"Thing\",\"price\":2.00,\"available\":" + available + "}")
                 .when().put("/api/v1/products/" + sku).then().statusCode(201);
         return sku;
     }

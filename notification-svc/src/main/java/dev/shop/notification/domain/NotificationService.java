@@ -60,7 +60,9 @@ public class NotificationService {
     public Uni<List<Notification>> find(UUID orderId, String customerId, int limit) {
         return Panache.withSession(() -> {
             if (orderId != null) {
-                return Notification.<Notification>list("orderId", orderId);
+                // Ownership is part of the query: a customer asking for another's order finds nothing.
+                return customerId == null ? Notification.<Notification>list("orderId", orderId)
+                        : Notification.<Notification>list("orderId = ?1 and customerId = ?2", orderId, customerId);
             }
             if (customerId != null) {
                 return Notification.<Notification>find("customerId = ?1 order by createdAt desc", customerId).page(0, limit).list();

@@ -15,8 +15,8 @@ import java.util.List;
 @RegisterForReflection
 @Schema(description = "An order to place. Prices come from inventory's catalogue, not from the client.")
 public record PlaceOrderRequest(
-        @NotBlank @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'")
-        @Schema(examples = "alice")
+        @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'")
+        @Schema(examples = "alice", description = "Optional: the order is always the caller's (the token's subject); if given it must be that id")
         String customerId,
 
         @NotNull @Size(min = 1, max = 100, message = "must have between 1 and 100 lines")

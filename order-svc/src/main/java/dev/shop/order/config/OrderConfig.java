@@ -20,6 +20,23 @@ public interface OrderConfig {
 
     Admission admission();
 
+    RateLimit rateLimit();
+
+    /** Per-customer rate limit on placing orders (see {@code dev.shop.order.api.PlacementRateLimit}). */
+    interface RateLimit {
+        /** Burst: placements a customer may make at once. 0 turns the limit off. */
+        @WithDefault("20")
+        int capacity();
+
+        /** Sustained placements per second per customer (the bucket refills at this rate). */
+        @WithDefault("5")
+        double perSecond();
+
+        /** At most this many customers' buckets are kept in memory (least recently used are dropped). */
+        @WithDefault("100000")
+        long maxTrackedSubjects();
+    }
+
     /** Load shedding at the front door (see {@code Admission}). */
     interface Admission {
         /** More PENDING orders than this, older than {@link #overdueAfter()}, and placements get 503. 0 turns shedding off. */

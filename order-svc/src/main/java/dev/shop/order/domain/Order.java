@@ -53,7 +53,7 @@ public class Order extends PanacheEntityBase {
     @Column(name = "cancellation_reason", length = 32)
     public CancellationReason cancellationReason;
 
-    @Column(name = "idempotency_key", length = 200, unique = true)
+    @Column(name = "idempotency_key", length = 200) // unique per customer (V1_2)
     public String idempotencyKey;
 
     @Column(name = "request_hash", length = 64)

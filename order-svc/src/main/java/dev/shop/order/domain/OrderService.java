@@ -60,22 +60,22 @@ public class OrderService {
      */
     public Uni<Placement> place(String customerId, List<OrderLine> items, String callbackUrl, String idempotencyKey) {
         String hash = requestHash(customerId, items, callbackUrl);
-        Uni<Placement> attempt = Panache.withTransaction(() -> existing(idempotencyKey, hash)
+        Uni<Placement> attempt = Panache.withTransaction(() -> existing(customerId, idempotencyKey, hash)
                 .flatMap(found -> found != null ? Uni.createFrom().item(found) : create(customerId, items, callbackUrl, idempotencyKey, hash)));
         if (idempotencyKey == null) {
             return attempt;
         }
         // Two concurrent requests with one key: the loser's insert hits the unique index; it then finds the winner's order.
         return attempt.onFailure(f -> !(f instanceof ProblemException)).recoverWithUni(f ->
-                Panache.withSession(() -> existing(idempotencyKey, hash))
+                Panache.withSession(() -> existing(customerId, idempotencyKey, hash))
                         .flatMap(found -> found != null ? Uni.createFrom().item(found) : Uni.createFrom().failure(f)));
     }
 
-    private Uni<Placement> existing(String key, String hash) {
+    private Uni<Placement> existing(String customerId, String key, String hash) {
         if (key == null) {
             return Uni.createFrom().nullItem();
         }
-        return repository.findByIdempotencyKey(key).map(order -> {
+        return repository.findByIdempotencyKey(customerId, key).map(order -> {
             if (order == null) {
                 return null;
             }
@@ -105,6 +105,17 @@ public class OrderService {
 
     public Uni<Order> find(UUID id) {
         return Panache.withSession(() -> repository.findById(id));
+    }
+
+    /** The order if {@code owner} is empty (staff) or is its customer; null otherwise, exactly as for a missing order. */
+    public Uni<Order> findVisible(UUID id, java.util.Optional<String> owner) {
+        return Panache.withSession(() -> repository.findVisible(id, owner));
+    }
+
+    /** A page of orders (newest first); asks for one more than {@code limit} so the caller knows whether another page exists. */
+    public Uni<List<Order>> page(java.util.Optional<String> owner, java.util.Optional<OrderStatus> status,
+                                 java.util.Optional<OrderRepository.Cursor> after, int limit) {
+        return Panache.withSession(() -> repository.page(owner, status, after, limit));
     }
 
     /** stock.reserved: remember unit prices and total. Runs in the consumer's transaction. */

@@ -3,6 +3,7 @@ package dev.shop.order.ops;
 import dev.shop.eventing.ops.DeadLetter;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 
@@ -13,5 +14,6 @@ import java.util.List;
 public interface DeadLetterApi {
 
     @GET
-    Uni<List<DeadLetter>> list(@QueryParam("status") String status, @QueryParam("limit") int limit);
+    Uni<List<DeadLetter>> list(@QueryParam("status") String status, @QueryParam("limit") int limit,
+                               @HeaderParam("Authorization") String authorization);
 }

@@ -53,10 +53,11 @@ public class PeerDeadLetters {
         });
     }
 
-    public Uni<List<ServiceDeadLetters>> all() {
+    /** @param authorization the operator's own bearer token, passed on to each peer (which checks it itself) */
+    public Uni<List<ServiceDeadLetters>> all(String authorization) {
         List<Uni<ServiceDeadLetters>> calls = new ArrayList<>();
         calls.add(own.list(Optional.of("PENDING"), 50).map(list -> new ServiceDeadLetters("order", true, null, list.size(), list)));
-        clients.forEach((name, client) -> calls.add(guards.get(name).get(() -> client.list("PENDING", 50))
+        clients.forEach((name, client) -> calls.add(guards.get(name).get(() -> client.list("PENDING", 50, authorization))
                 .map(list -> new ServiceDeadLetters(name, true, null, list.size(), list))
                 .onFailure().recoverWithItem(f -> new ServiceDeadLetters(name, false, f.getClass().getSimpleName()
                         + (f.getMessage() == null ? "" : ": " + f.getMessage()), -1, List.of()))));

@@ -1,6 +1,7 @@
 package dev.shop.order.api;
 
 import dev.shop.eventing.testing.Eventually;
+import dev.shop.eventing.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -36,12 +37,20 @@ class AdmissionTests {
         }
     }
 
-    private static String order(String customer) {
-        return "{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"SHED-1\",\"quantity\":1}]}";
+
+    /** /q/metrics on the management interface (its test port: 9001 unless configured). */
+    private static String metricsUrl() {
+        return "http://localhost:" + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001) + "/q/metrics";
     }
 
     private static Response place(String key, String customer) {
-        return given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(order(customer))
+        return place(key, customer, 1);
+    }
+
+    private static Response place(String key, String customer, int quantity) {
+        return given().auth().oauth2(Tokens.customer(customer)).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"items\":[{\"sku\":\"SHED-1\",\"quantity\":" + quantity + "}]}")
                 .when().post("/api/v1/orders");
     }
 
@@ -67,9 +76,10 @@ class AdmissionTests {
         Eventually.await(Duration.ofSeconds(15), () -> place(probe, "probe").statusCode(), status -> status == 202,
                 "placements accepted again once the backlog is gone");
         // The refused request stored nothing: its key is still free for a different body.
-        place(refusedKey, "someone-else").then().statusCode(202).body("customerId", equalTo("someone-else"));
+        place(refusedKey, "refused", 2).then().statusCode(202).body("customerId", equalTo("refused"))
+                .body("items[0].quantity", equalTo(2));
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(metricsUrl()).then().statusCode(200).extract().asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("shop_orders_shed_total") && !l.endsWith(" 0.0")),
                 "shed placements are counted");
         assertTrue(metrics.contains("shop_orders_overdue"), "the overdue gauge is exported");

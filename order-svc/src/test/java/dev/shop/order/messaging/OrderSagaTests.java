@@ -1,6 +1,7 @@
 package dev.shop.order.messaging;
 
 import dev.shop.eventing.testing.BrokerClient;
+import dev.shop.eventing.testing.Tokens;
 import dev.shop.eventing.testing.Eventually;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -23,13 +24,13 @@ class OrderSagaTests {
     private final BrokerClient broker = new BrokerClient("shop-test-order");
 
     private String place(String customer) {
-        return given().contentType(ContentType.JSON)
+        return given().auth().oauth2(Tokens.customer(customer)).contentType(ContentType.JSON)
                 .body("{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":2}]}")
                 .when().post("/api/v1/orders").then().statusCode(202).extract().path("id");
     }
 
     private JsonPath awaitStatus(String id, String status) {
-        return Eventually.await(WAIT, () -> given().get("/api/v1/orders/" + id).then().extract().jsonPath(),
+        return Eventually.await(WAIT, () -> given().auth().oauth2(Tokens.operator()).get("/api/v1/orders/" + id).then().extract().jsonPath(),
                 json -> status.equals(json.getString("status")), "order " + id + " " + status);
     }
 
@@ -61,7 +62,7 @@ class OrderSagaTests {
         var confirmed = broker.await("notification-svc.events", BrokerClient.event("order.confirmed", id), WAIT).json();
         assertEquals("alice", confirmed.path("data").path("customerId").asText());
 
-        JsonPath journey = Eventually.await(WAIT, () -> given().get("/api/v1/orders/" + id + "/journey").then().statusCode(200).extract().jsonPath(),
+        JsonPath journey = Eventually.await(WAIT, () -> given().auth().oauth2(Tokens.operator()).get("/api/v1/orders/" + id + "/journey").then().statusCode(200).extract().jsonPath(),
                 j -> j.getList("steps.type").contains("order.confirmed"), "journey complete");
         assertEquals(List.of("order.placed", "stock.reserved", "payment.authorized", "order.confirmed"), journey.getList("steps.type"));
         assertEquals("test", journey.getString("steps[1].service"));
@@ -71,11 +72,14 @@ class OrderSagaTests {
 
     @Test
     void operationsViewReportsUnreachablePeersWithoutFailing() {
-        given().get("/api/v1/ops/dead-letters").then().statusCode(200)
+        given().auth().oauth2(Tokens.operator()).get("/api/v1/ops/dead-letters").then().statusCode(200)
                 .body("size()", org.hamcrest.Matchers.equalTo(4))
                 .body("find { it.service == 'order' }.available", org.hamcrest.Matchers.equalTo(true))
                 .body("find { it.service == 'inventory' }.available", org.hamcrest.Matchers.equalTo(false));
-        given().get("/ops/").then().statusCode(200).body(org.hamcrest.Matchers.containsString("Order journey"));
+        given().get("/ops/").then().statusCode(200).body(org.hamcrest.Matchers.containsString("Order journey"))
+                .header("Content-Security-Policy", org.hamcrest.Matchers.containsString("script-src 'self'"));
+        given().get("/api/v1/ops/dead-letters").then().statusCode(401);
+        given().auth().oauth2(Tokens.customer("alice")).get("/api/v1/ops/dead-letters").then().statusCode(403);
     }
 
     @Test
@@ -106,7 +110,7 @@ class OrderSagaTests {
         broker.await("inventory-svc.events", BrokerClient.event("order.cancelled", id), WAIT);
         broker.publish(paymentAuthorized(id, "dave"));
         awaitProcessed();
-        JsonPath order = given().get("/api/v1/orders/" + id).then().extract().jsonPath();
+        JsonPath order = given().auth().oauth2(Tokens.operator()).get("/api/v1/orders/" + id).then().extract().jsonPath();
         assertEquals("CANCELLED", order.getString("status"));
         assertEquals("TIMEOUT", order.getString("cancellationReason"));
     }
@@ -127,7 +131,7 @@ class OrderSagaTests {
     }
 
     private JsonPath parkedDeadLetter(String routingKey, java.util.function.Predicate<String> body) {
-        return Eventually.await(WAIT, () -> given().queryParam("status", "PENDING").get("/admin/dead-letters").then().statusCode(200).extract().jsonPath(),
+        return Eventually.await(WAIT, () -> given().auth().oauth2(Tokens.operator()).queryParam("status", "PENDING").get("/admin/dead-letters").then().statusCode(200).extract().jsonPath(),
                 j -> j.getList("findAll { it.routingKey == '" + routingKey + "' }.body", String.class).stream().anyMatch(body),
                 "dead letter parked for " + routingKey);
     }
@@ -161,10 +165,14 @@ class OrderSagaTests {
         broker.publish(BrokerClient.cloudEvent("payment.authorized", id, Map.of("orderId", id, "amount", -5)));
         JsonPath dead = parkedDeadLetter("payment.authorized", b -> b.contains(id));
         String dlId = dead.getString("find { it.body.contains('" + id + "') }.id");
-        given().header("X-Operator", "test").post("/admin/dead-letters/" + dlId + "/replay").then().statusCode(200)
+        // Operators read dead letters; only admins change them.
+        given().auth().oauth2(Tokens.operator()).post("/admin/dead-letters/" + dlId + "/replay").then().statusCode(403);
+        given().auth().oauth2(Tokens.admin()).post("/admin/dead-letters/" + dlId + "/replay").then().statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("REPLAYED"));
-        given().post("/admin/dead-letters/" + dlId + "/replay").then().statusCode(409).contentType("application/problem+json");
-        given().contentType(ContentType.JSON).body("{}").post("/admin/dead-letters/" + dlId + "/discard").then().statusCode(400);
-        given().post("/admin/dead-letters/" + java.util.UUID.randomUUID() + "/replay").then().statusCode(404);
+        given().auth().oauth2(Tokens.operator()).get("/admin/dead-letters/" + dlId).then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("REPLAYED"));
+        given().auth().oauth2(Tokens.admin()).post("/admin/dead-letters/" + dlId + "/replay").then().statusCode(409).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.admin()).contentType(ContentType.JSON).body("{}").post("/admin/dead-letters/" + dlId + "/discard").then().statusCode(400);
+        given().auth().oauth2(Tokens.admin()).post("/admin/dead-letters/" + java.util.UUID.randomUUID() + "/replay").then().statusCode(404);
     }
 }

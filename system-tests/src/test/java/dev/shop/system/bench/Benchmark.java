@@ -8,6 +8,7 @@ import dev.shop.system.ShopSystem;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import dev.shop.eventing.testing.Tokens;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,8 +99,10 @@ public final class Benchmark {
             if (n >= total) {
                 return;
             }
-            String body = "{\"customerId\":\"b-" + run + "-" + (n % CUSTOMERS) + "\",\"items\":[{\"sku\":\"B-" + run + "-" + (n % SKUS) + "\",\"quantity\":1}]}";
+            String customer = "b-" + run + "-" + (n % CUSTOMERS);
+            String body = "{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"B-" + run + "-" + (n % SKUS) + "\",\"quantity\":1}]}";
             http.sendAsync(HttpRequest.newBuilder(URI.create(ShopSystem.url("order") + "/api/v1/orders"))
+                            .header("authorization", "Bearer " + Tokens.customer(customer))
                             .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString())
                     .whenComplete((res, err) -> {
@@ -182,6 +185,7 @@ public final class Benchmark {
 
     private static void put(HttpClient http, String url, String body) throws Exception {
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+                .header("authorization", "Bearer " + Tokens.admin())
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() >= 300) {
             throw new IllegalStateException("PUT " + url + " -> " + res.statusCode() + " " + res.body());
