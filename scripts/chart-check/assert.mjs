@@ -20,7 +20,7 @@ const KEYS = ["billing", "inventory", "notification", "order"];
 // case name -> values files layered on values.yaml (must match chart-check.sh)
 export const CASES = {
   default: [],
-  production: [join(CHART, "values-production.yaml")],
+  production: [join(CHART, "values-production.yaml"), join(HERE, "values", "production-inputs.yaml")],
   "rolling-full": [join(HERE, "values", "rolling-full.yaml")],
   "blue-green": [join(HERE, "values", "blue-green.yaml")],
   "canary-gateway": [join(HERE, "values", "canary-gateway.yaml")],
@@ -28,7 +28,7 @@ export const CASES = {
   "canary-argo": [join(HERE, "values", "canary-argo.yaml")],
   "canary-argo-nogateway": [join(HERE, "values", "canary-argo-nogateway.yaml")],
   "byo-inline": [join(HERE, "values", "byo-inline.yaml")],
-  "production-blue-green": [join(CHART, "values-production.yaml"), join(HERE, "values", "blue-green.yaml"), join(HERE, "values", "production-blue-green.yaml")],
+  "production-blue-green": [join(CHART, "values-production.yaml"), join(HERE, "values", "production-inputs.yaml"), join(HERE, "values", "blue-green.yaml"), join(HERE, "values", "production-blue-green.yaml")],
 };
 
 let passed = 0;
@@ -66,13 +66,144 @@ const podLabelsOf = (o) => (o.kind === "Pod" ? o.metadata?.labels : o.spec?.temp
 const workloads = (objs) => objs.filter((o) => o.kind === "Deployment" || o.kind === "Rollout");
 const env = (c, name) => (c.env || []).find((e) => e.name === name);
 
+// ---- the least-privilege broker model, derived from the contracts and the topology ---------------------
+// Every rendering of the services' broker users (chart Job users.txt, chart operator CRs, k8s/rabbitmq)
+// must implement it: the expectations come from contracts/asyncapi.yaml (who publishes which routing
+// keys) and topology/definitions.json (which exchanges, queues and bindings exist), not from the chart.
+// Each rendering must also carry exactly the strings of topology/permissions.json, which is itself
+// checked against the same model (so a loosened source fails here too).
+const ASYNCAPI = parse(readFileSync(join(ROOT, "contracts", "asyncapi.yaml"), "utf8"));
+const DEFS = JSON.parse(readFileSync(join(ROOT, "topology", "definitions.json"), "utf8"));
+const PERMS = JSON.parse(readFileSync(join(ROOT, "topology", "permissions.json"), "utf8"));
+const SVC_NAMES = { order: "order-svc", inventory: "inventory-svc", billing: "billing-svc", notification: "notification-svc" };
+const SENDS = {}; // service name -> routing keys it publishes to shop.events
+for (const name of Object.values(SVC_NAMES)) SENDS[name] = [];
+for (const [id, op] of Object.entries(ASYNCAPI.operations || {})) {
+  if (op.action !== "send") continue;
+  const channel = ASYNCAPI.channels[op.channel.$ref.split("/").pop()];
+  const svcName = id.split(".")[0];
+  if (!SENDS[svcName]) throw new Error(`asyncapi operation ${id}: unknown service ${svcName}`);
+  SENDS[svcName].push(channel.address);
+}
+const ALL_SENT = Object.values(SENDS).flat();
+const EXCHANGES = DEFS.exchanges.map((e) => e.name);
+const QUEUES = DEFS.queues.map((q) => q.name);
+// Exchanges every vhost has. amq.default is how RabbitMQ names the default exchange in permission checks.
+const BUILTIN_EXCHANGES = ["amq.default", "amq.direct", "amq.fanout", "amq.headers", "amq.match", "amq.topic", "amq.rabbitmq.trace"];
+// The queues' dead-letter exchanges: only the broker writes there (no user permission needed).
+const DEAD_LETTER_EXCHANGES = [...new Set(DEFS.queues.map((q) => q.arguments?.["x-dead-letter-exchange"]).filter(Boolean))];
+// What a service publishes, each through a topic exchange whose topic permission narrows it:
+//   shop.events   its own event types; shop.parking / shop.replay   routing key <svc>.events, which
+//   those exchanges bind to the service's own DLQ / own queue.
+const EVENTS_X = "shop.events";
+const OWN_TARGET = { "shop.parking": (svc) => `${svc}.dlq`, "shop.replay": (svc) => `${svc}.events` };
+const TOPIC_EXCHANGES = [EVENTS_X, ...Object.keys(OWN_TARGET)]; // a topic permission on each, for every service
+const writesOf = (svc) => [...(SENDS[svc].length ? [EVENTS_X] : []), ...Object.keys(OWN_TARGET)];
+const rx = (r) => new RegExp(r); // RabbitMQ's regexes (Erlang re) and JS agree on these simple patterns
+const DIRECT_HOLE = "a direct exchange no topic permission narrows: it routes to any queue bound there by name; amq.default reaches every queue";
+
+// brokerPermissionProblems(svcName, {configure, write, read, topics: [{exchange, write, read}, ...]}) -> [problem]
+function brokerPermissionProblems(svcName, p) {
+  const out = [];
+  const own = [`${svcName}.events`, `${svcName}.dlq`];
+  if (p.configure !== "^$") out.push(`configure must be "^$" (nothing), got ${JSON.stringify(p.configure)}`);
+  // write: exactly the topic exchanges it publishes to; never the default exchange or a dead-letter exchange
+  const w = rx(p.write);
+  const writes = writesOf(svcName);
+  for (const e of writes) if (!w.test(e)) out.push(`write does not cover exchange ${e}`);
+  for (const e of ["amq.default", ...DEAD_LETTER_EXCHANGES]) if (w.test(e)) out.push(`write covers ${e} (${DIRECT_HOLE})`);
+  const probes = ["shop.events.x", "xshop.events", "shop.parking.x", "xshop.replay", "shop-parking", ""];
+  for (const x of [...EXCHANGES, ...BUILTIN_EXCHANGES, ...QUEUES, ...probes]) {
+    if (!writes.includes(x) && !["amq.default", ...DEAD_LETTER_EXCHANGES].includes(x) && w.test(x)) out.push(`write also covers ${JSON.stringify(x)}`);
+  }
+  // read: its own queue and DLQ only
+  const r = rx(p.read);
+  for (const q of own) if (!r.test(q)) out.push(`read does not cover its own queue ${q}`);
+  for (const x of [...EXCHANGES, ...QUEUES.filter((q) => !own.includes(q)), ...BUILTIN_EXCHANGES]) if (r.test(x)) out.push(`read also covers ${x}`);
+  // topic permissions: exactly one on each of shop.events, shop.parking, shop.replay
+  const topics = p.topics || [];
+  for (const e of TOPIC_EXCHANGES) {
+    const n = topics.filter((t) => t.exchange === e).length;
+    if (n === 0) out.push(`no topic permission on ${e} (without one the broker lets it publish any routing key there)`);
+    if (n > 1) out.push(`${n} topic permissions on ${e}`);
+  }
+  for (const t of topics) {
+    if (!TOPIC_EXCHANGES.includes(t.exchange)) out.push(`topic permission on unexpected exchange ${t.exchange}`);
+    if (t.read !== "^$") out.push(`topic read on ${t.exchange} must be "^$", got ${JSON.stringify(t.read)}`);
+  }
+  const ev = topics.find((t) => t.exchange === EVENTS_X);
+  if (ev) {
+    const tw = rx(ev.write);
+    for (const k of SENDS[svcName]) if (!tw.test(k)) out.push(`topic write on ${EVENTS_X} refuses its own event ${k}`);
+    for (const k of ALL_SENT.filter((k) => !SENDS[svcName].includes(k))) if (tw.test(k)) out.push(`topic write on ${EVENTS_X} allows another service's event ${k}`);
+  }
+  for (const [x, targetOf] of Object.entries(OWN_TARGET)) {
+    const t = topics.find((t) => t.exchange === x);
+    if (!t) continue;
+    const tw = rx(t.write);
+    const target = targetOf(svcName);
+    const key = `${svcName}.events`;
+    if (!DEFS.bindings.some((b) => b.source === x && b.destination === target && b.routing_key === key)) out.push(`topology has no binding ${x} --${key}--> ${target}`);
+    if (!tw.test(key)) out.push(`topic write on ${x} refuses its own routing key ${key}`);
+    // every binding its topic write reaches must lead to its own queue (another service's queue or DLQ is a forgery)
+    for (const b of DEFS.bindings.filter((b) => b.source === x && b.destination !== target)) {
+      if (tw.test(b.routing_key)) out.push(`topic write on ${x} reaches ${b.destination} (routing key ${b.routing_key})`);
+    }
+    for (const k of [`${key}.x`, `x${key}`, `${svcName}.dlq`, "#", "*", ""]) if (tw.test(k)) out.push(`topic write on ${x} also allows routing key ${JSON.stringify(k)}`);
+  }
+  return out;
+}
+// sourceProblems(svcName, same shape) -> [problem]: the rendering must carry topology/permissions.json's strings exactly
+function sourceProblems(svcName, p) {
+  const want = PERMS.permissions.find((x) => x.user === svcName);
+  if (!want) return [`not in topology/permissions.json`];
+  const out = [];
+  for (const k of ["configure", "write", "read"]) if (p[k] !== want[k]) out.push(`${k} ${JSON.stringify(p[k])} differs from topology/permissions.json ${JSON.stringify(want[k])}`);
+  const norm = (ts) => canon([...ts].map(({ exchange, write, read }) => ({ exchange, write, read })).sort((a, b) => (a.exchange < b.exchange ? -1 : a.exchange > b.exchange ? 1 : 0)));
+  const wantTopics = PERMS.topic_permissions.filter((x) => x.user === svcName);
+  if (norm(p.topics || []) !== norm(wantTopics)) out.push(`topic permissions ${norm(p.topics || [])} differ from topology/permissions.json ${norm(wantTopics)}`);
+  return out;
+}
+const brokerUserProblems = (svcName, p) => [...brokerPermissionProblems(svcName, p), ...sourceProblems(svcName, p)];
+// the source itself: one entry per service, each within the model; the publishing exchanges are topic
+// exchanges with an alternate exchange (a message no binding takes is kept, not dropped)
+function checkPermissionsSource() {
+  const c = "topology/permissions.json";
+  check(eq(PERMS.permissions.map((x) => x.user).sort(), Object.values(SVC_NAMES).sort()), c, "one entry per service user");
+  for (const svcName of Object.values(SVC_NAMES)) {
+    const want = PERMS.permissions.find((x) => x.user === svcName);
+    if (!want) continue;
+    const topics = PERMS.topic_permissions.filter((x) => x.user === svcName);
+    for (const problem of brokerPermissionProblems(svcName, { ...want, topics })) check(false, c, `${svcName}: ${problem}`);
+  }
+  for (const x of TOPIC_EXCHANGES) {
+    const e = DEFS.exchanges.find((e) => e.name === x);
+    check(e?.type === "topic" && e.arguments?.["alternate-exchange"], "topology/definitions.json", `${x} must be a topic exchange with an alternate-exchange`);
+  }
+}
+const b64 = (x) => Buffer.from(x ?? "", "base64").toString();
+const secretValue = (sec, key) => (sec?.stringData?.[key] ?? (sec?.data?.[key] !== undefined ? b64(sec.data[key]) : undefined));
+// "guest" is used by nothing: not as a credential, not in any user or secret (a revoke list may name it).
+function noGuest(c, objs) {
+  for (const o of objs) {
+    const copy = JSON.parse(JSON.stringify(o));
+    for (const ctr of podSpecOf(copy)?.containers || []) {
+      ctr.env = (ctr.env || []).filter((e) => e.name !== "REVOKE_USERS");
+      delete ctr.args; // the scripts' comments may name it
+    }
+    if (copy.kind === "Secret") for (const k of Object.keys(copy.data || {})) copy.data[k] = b64(copy.data[k]);
+    if (copy.kind === "ConfigMap") delete copy.data?.["definitions.json"];
+    check(!/\bguest\b/i.test(JSON.stringify({ ...copy, metadata: { name: copy.metadata?.name } })), c, `${o.kind}/${o.metadata?.name}: mentions "guest"`);
+  }
+}
+
 function baseTag(values, svc) {
   return svc.image.tag || values.image.tag || parse(readFileSync(join(CHART, "Chart.yaml"), "utf8")).appVersion;
 }
 
 // ---- checks on every case ----------------------------------------------------------------------------
 // Checks that hold for the chart's output and for the plain k8s/ manifests alike.
-function common(c, objs, { uid, shutdownTimeoutSeconds }) {
+function common(c, objs, { uid, shutdownTimeoutSeconds, configValue = () => undefined }) {
   // unique names per kind
   const seen = new Set();
   for (const o of objs) {
@@ -129,8 +260,16 @@ function common(c, objs, { uid, shutdownTimeoutSeconds }) {
     for (const ctr of ps.containers) {
       const cid = `${id} container ${ctr.name}`;
       check((ctr.ports || []).some((p) => p.name === "http" && p.containerPort === 8080), c, `${cid}: no http port 8080`);
+      check((ctr.ports || []).some((p) => p.name === "management" && p.containerPort === 9000), c, `${cid}: no management port 9000`);
+      check((ctr.ports || []).length === 2, c, `${cid}: ports other than http and management`);
       for (const [probe, path] of [["startupProbe", "/q/health/started"], ["readinessProbe", "/q/health/ready"], ["livenessProbe", "/q/health/live"]]) {
-        check(ctr[probe]?.httpGet?.path === path && ctr[probe]?.httpGet?.port === "http", c, `${cid}: ${probe} must GET ${path} on port http`);
+        check(ctr[probe]?.httpGet?.path === path && ctr[probe]?.httpGet?.port === "management", c, `${cid}: ${probe} must GET ${path} on port management`);
+      }
+      // health and metrics are served on the management interface only; the public port keeps 8080
+      const mgmtPort = env(ctr, "QUARKUS_MANAGEMENT_PORT")?.value ?? configValue("QUARKUS_MANAGEMENT_PORT");
+      check(mgmtPort === "9000", c, `${cid}: QUARKUS_MANAGEMENT_PORT must be 9000 (got ${mgmtPort})`);
+      for (const name of ["AMQP_USERNAME", "AMQP_PASSWORD", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD"]) {
+        check(env(ctr, name)?.valueFrom?.secretKeyRef?.name, c, `${cid}: ${name} must come from a Secret`);
       }
     }
   }
@@ -138,7 +277,7 @@ function common(c, objs, { uid, shutdownTimeoutSeconds }) {
   // Services select existing pods
   for (const s of all(objs, "Service")) {
     check(s.spec.selector && pods.some((l) => subset(s.spec.selector, l)), c, `Service/${s.metadata.name}: selector matches no workload`);
-    check(s.spec.ports?.every((p) => p.targetPort === "http"), c, `Service/${s.metadata.name}: must target the http port`);
+    check(s.spec.ports?.every((p) => p.targetPort === "http"), c, `Service/${s.metadata.name}: must target the http port (never management: health and metrics stay off Services)`);
   }
   // PDBs and NetworkPolicies select existing pods
   for (const p of all(objs, "PodDisruptionBudget")) {
@@ -146,6 +285,11 @@ function common(c, objs, { uid, shutdownTimeoutSeconds }) {
   }
   for (const np of all(objs, "NetworkPolicy")) {
     check(pods.some((l) => subset(np.spec.podSelector.matchLabels, l)), c, `NetworkPolicy/${np.metadata.name}: selects no workload`);
+    // the management port is never open to everyone
+    for (const r of np.spec.ingress || []) {
+      if ((r.ports || []).some((p) => p.port === 9000 || p.port === "management")) check(Array.isArray(r.from) && r.from.length > 0, c, `NetworkPolicy/${np.metadata.name}: management port open to any source`);
+      check(r.ports?.length, c, `NetworkPolicy/${np.metadata.name}: an ingress rule without ports opens the management port too`);
+    }
     for (const r of np.spec.egress || []) check(Array.isArray(r.to) && r.to.length && Array.isArray(r.ports) && r.ports.length, c, `NetworkPolicy/${np.metadata.name}: egress rule without 'to' or ports is unrestricted`);
   }
   // HPAs point at rendered workloads, which then leave spec.replicas to the HPA
@@ -166,6 +310,9 @@ function common(c, objs, { uid, shutdownTimeoutSeconds }) {
 
 function generic(c, { objs, values }) {
   common(c, objs, { uid: values.image.flavor === "native" ? 1001 : 185, shutdownTimeoutSeconds: values.shutdown.shutdownTimeoutSeconds });
+  noGuest(c, objs);
+  const production = values.environment === "production";
+  const mgmtSecret = values.rabbitmq.management.existingSecret || `${FULLNAME}-rabbitmq-management`;
   for (const w of workloads(objs)) {
     const id = `${w.kind}/${w.metadata.name}`;
     const ps = podSpecOf(w);
@@ -182,6 +329,36 @@ function generic(c, { objs, values }) {
       }
       check(env(ctr, "SHOP_OTEL_SAMPLE_RATIO")?.value === (values.otel.enabled ? "1.0" : "0"), c, `${cid}: SHOP_OTEL_SAMPLE_RATIO`);
       if (values.otel.enabled) check(env(ctr, "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")?.value === values.otel.endpoint, c, `${cid}: OTLP endpoint`);
+      // bearer tokens: issuer, audience and keys as configured
+      check(env(ctr, "SHOP_JWT_ISSUER")?.value === values.auth.issuer && values.auth.issuer, c, `${cid}: SHOP_JWT_ISSUER`);
+      check(env(ctr, "SHOP_JWT_AUDIENCE")?.value === values.auth.audience && values.auth.audience, c, `${cid}: SHOP_JWT_AUDIENCE`);
+      const keyLocation = env(ctr, "SHOP_JWT_PUBLIC_KEY_LOCATION")?.value;
+      if (values.auth.jwksUrl) {
+        check(keyLocation === values.auth.jwksUrl, c, `${cid}: SHOP_JWT_PUBLIC_KEY_LOCATION must be auth.jwksUrl`);
+      } else {
+        const mount = (ctr.volumeMounts || []).find((m) => keyLocation?.startsWith(`${m.mountPath}/`));
+        const vol = mount && (ps.volumes || []).find((v) => v.name === mount.name);
+        const cm = vol?.configMap && find(objs, "ConfigMap", vol.configMap.name);
+        check(mount?.readOnly && cm?.data?.[keyLocation.slice(mount.mountPath.length + 1)]?.trim() === values.auth.publicKey.trim(), c,
+          `${cid}: SHOP_JWT_PUBLIC_KEY_LOCATION ${keyLocation} is not auth.publicKey mounted read-only`);
+      }
+      // CORS closed unless origins are configured
+      check(env(ctr, "QUARKUS_HTTP_CORS_ENABLED")?.value === String(values.cors.origins.length > 0), c, `${cid}: QUARKUS_HTTP_CORS_ENABLED`);
+      check((env(ctr, "QUARKUS_HTTP_CORS_ORIGINS")?.value ?? "") === values.cors.origins.join(","), c, `${cid}: QUARKUS_HTTP_CORS_ORIGINS`);
+      // the broker admin credential is the topology Job's alone
+      check(!(ctr.env || []).some((e) => e.valueFrom?.secretKeyRef?.name === mgmtSecret), c, `${cid}: uses the broker admin Secret ${mgmtSecret}`);
+    }
+  }
+  // one broker user per service: no two services share broker credentials
+  const amqpSecrets = workloads(objs).map((w) => [podLabelsOf(w)["app.kubernetes.io/name"], env(podSpecOf(w).containers[0], "AMQP_PASSWORD")?.valueFrom?.secretKeyRef?.name]);
+  for (const [n, sname] of amqpSecrets) {
+    check(amqpSecrets.every(([m, t]) => m === n || t !== sname), c, `${n}: broker Secret ${sname} shared with another service`);
+  }
+  // production: no secret value comes from a values file or is made up where a human needs it
+  if (production) {
+    for (const sec of all(objs, "Secret")) {
+      check(!sec.stringData, c, `Secret/${sec.metadata.name}: production renders a Secret from plain values`);
+      check(!sec.metadata.name.endsWith("-callback"), c, `Secret/${sec.metadata.name}: production must not generate the callback secret`);
     }
   }
   // per service
@@ -210,8 +387,29 @@ function generic(c, { objs, values }) {
       check(env(ctr, "QUARKUS_DATASOURCE_PASSWORD").valueFrom.secretKeyRef.name === dbSecret
         && env(ctr, "QUARKUS_DATASOURCE_PASSWORD").valueFrom.secretKeyRef.key === svc.database.passwordKey, c, `${w.metadata.name}: DB password Secret ref`);
       if (!svc.database.existingSecret) check(find(objs, "Secret", dbSecret), c, `${w.metadata.name}: chart-managed Secret ${dbSecret} not rendered`);
-      const amqpSecret = values.rabbitmq.existingSecret || `${FULLNAME}-amqp`;
-      check(env(ctr, "AMQP_PASSWORD").valueFrom.secretKeyRef.name === amqpSecret, c, `${w.metadata.name}: AMQP Secret ref`);
+      const amqpSecret = svc.amqp.existingSecret || `${name}-amqp`;
+      for (const [v, k] of [["AMQP_USERNAME", "username"], ["AMQP_PASSWORD", "password"]]) {
+        check(env(ctr, v)?.valueFrom?.secretKeyRef?.name === amqpSecret && env(ctr, v)?.valueFrom?.secretKeyRef?.key === k, c, `${w.metadata.name}: ${v} must be key ${k} of Secret ${amqpSecret}`);
+      }
+      if (!svc.amqp.existingSecret) {
+        const sec = find(objs, "Secret", amqpSecret);
+        check(sec && secretValue(sec, "username") === svc.name, c, `${w.metadata.name}: chart-generated broker Secret ${amqpSecret} must hold username ${svc.name}`);
+        check(sec && !sec.stringData && secretValue(sec, "password")?.length >= 24, c, `${w.metadata.name}: chart-generated broker password must be random (>= 24 characters, not from values)`);
+        check(sec?.metadata.labels?.["rabbitmq.com/topology-operator"] === "true", c, `${amqpSecret}: lacks the label the Topology Operator needs to import it`);
+      }
+      // order-svc: per-customer rate limit on placements; the others have none
+      const rl = [env(ctr, "SHOP_ORDER_RATE_LIMIT_CAPACITY")?.value, env(ctr, "SHOP_ORDER_RATE_LIMIT_PER_SECOND")?.value];
+      if (key === "order") check(rl[0] === String(svc.rateLimit.capacity) && rl[1] === String(svc.rateLimit.perSecond), c, `${w.metadata.name}: rate limit env ${rl} != ${svc.rateLimit.capacity}/${svc.rateLimit.perSecond}`);
+      else check(rl.every((x) => x === undefined), c, `${w.metadata.name}: rate limit env on a service that does not take orders`);
+      // notification-svc: the callback HMAC secret from a Secret, never a literal
+      const cb = env(ctr, "SHOP_CALLBACK_SECRET");
+      if (key === "notification") {
+        const cbSecret = svc.callbackSecret.existingSecret || `${name}-callback`;
+        check(cb?.valueFrom?.secretKeyRef?.name === cbSecret && cb.valueFrom.secretKeyRef.key === svc.callbackSecret.key, c, `${w.metadata.name}: SHOP_CALLBACK_SECRET must be key ${svc.callbackSecret.key} of Secret ${cbSecret}`);
+        if (!svc.callbackSecret.existingSecret) check(secretValue(find(objs, "Secret", cbSecret), svc.callbackSecret.key)?.length >= 32, c, `${cbSecret}: generated callback secret must be random (>= 32 characters)`);
+      } else {
+        check(!cb, c, `${w.metadata.name}: SHOP_CALLBACK_SECRET on a service that sends no callbacks`);
+      }
       check(env(ctr, "AMQP_HOST").value === values.rabbitmq.host && env(ctr, "SHOP_AMQP_VIRTUAL_HOST").value === values.rabbitmq.virtualHost, c, `${w.metadata.name}: broker env`);
     }
     // NetworkPolicy: ingress on the http port only; egress only DNS, AMQP, own DB, OTLP
@@ -221,8 +419,20 @@ function generic(c, { objs, values }) {
         check(myWorkloads.every((w) => subset(np.spec.podSelector.matchLabels, podLabelsOf(w))), c, `NetworkPolicy/${name}: does not select all of the service's pods`);
         check(["Ingress", "Egress"].every((t) => np.spec.policyTypes.includes(t)), c, `NetworkPolicy/${name}: policyTypes`);
         const ingressPorts = np.spec.ingress.flatMap((r) => r.ports || [{ port: "ANY" }]).map((p) => `${p.protocol}/${p.port}`);
-        check(JSON.stringify(ingressPorts) === JSON.stringify(["TCP/8080"]), c, `NetworkPolicy/${name}: ingress ports ${ingressPorts}`);
-        const allowed = new Set(["UDP/53", "TCP/53", `TCP/${values.rabbitmq.port}`, `TCP/${svc.database.port}`, ...(values.otel.enabled ? [`TCP/${values.networkPolicy.otlp.port}`] : [])]);
+        const mgmtFrom = values.networkPolicy.management.from;
+        check(JSON.stringify(ingressPorts) === JSON.stringify(["TCP/8080", ...(mgmtFrom.length ? ["TCP/9000"] : [])]), c, `NetworkPolicy/${name}: ingress ports ${ingressPorts}`);
+        const httpRule = np.spec.ingress.find((r) => r.ports?.some((p) => p.port === 8080));
+        check(httpRule && eq(httpRule.from ?? [], values.networkPolicy.ingressFrom), c, `NetworkPolicy/${name}: http ingress peers differ from networkPolicy.ingressFrom`);
+        const mgmtRule = np.spec.ingress.find((r) => r.ports?.some((p) => p.port === 9000));
+        if (mgmtFrom.length) check(mgmtRule && mgmtRule.ports.length === 1 && eq(mgmtRule.from, mgmtFrom), c, `NetworkPolicy/${name}: management ingress must admit exactly networkPolicy.management.from`);
+        let jwksPort;
+        if (values.auth.jwksUrl) {
+          const u = new URL(values.auth.jwksUrl);
+          jwksPort = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+          const rule = np.spec.egress.find((r) => eq(r.to, values.networkPolicy.jwks.to));
+          check(rule && rule.ports.length === 1 && rule.ports[0].port === jwksPort, c, `NetworkPolicy/${name}: egress to the JWKS endpoint (port ${jwksPort}) missing`);
+        }
+        const allowed = new Set(["UDP/53", "TCP/53", `TCP/${values.rabbitmq.port}`, `TCP/${svc.database.port}`, ...(values.otel.enabled ? [`TCP/${values.networkPolicy.otlp.port}`] : []), ...(jwksPort ? [`TCP/${jwksPort}`] : [])]);
         for (const r of np.spec.egress) {
           check(Array.isArray(r.to) && r.to.length > 0, c, `NetworkPolicy/${name}: an egress rule without 'to' allows every destination`);
           check(Array.isArray(r.ports) && r.ports.length > 0, c, `NetworkPolicy/${name}: an egress rule without ports`);
@@ -240,25 +450,29 @@ function generic(c, { objs, values }) {
       for (const r of refs) check(find(objs, "Service", r.name), c, `HTTPRoute/${name}: backend ${r.name} is not a rendered Service`);
       check(refs.reduce((s, r) => s + r.weight, 0) === 100, c, `HTTPRoute/${name}: weights do not sum to 100`);
       check(JSON.stringify(route.spec.rules[0].matches.map((m) => m.path.value)) === JSON.stringify(svc.route.pathPrefixes), c, `HTTPRoute/${name}: path prefixes`);
-    }
-    // monitoring
-    const sm = find(objs, "ServiceMonitor", name);
-    check(values.monitoring.enabled ? sm : !sm, c, `ServiceMonitor/${name} ${values.monitoring.enabled ? "missing" : "rendered without monitoring.enabled"}`);
-    if (sm) {
-      const scraped = all(objs, "Service").filter((s) => subset(sm.spec.selector.matchLabels, s.metadata.labels)
-        && sm.spec.selector.matchExpressions.every((e) => e.values.includes(s.metadata.labels[e.key])));
-      // every pod of the service is behind exactly one scraped Service
-      for (const w of myWorkloads) {
-        const n = scraped.filter((s) => subset(s.spec.selector, podLabelsOf(w))).length;
-        check(n === 1, c, `ServiceMonitor/${name}: pods of ${w.metadata.name} are scraped through ${n} Services (want 1)`);
+      // the public route reaches the http port only, and never Quarkus' /q endpoints
+      for (const rule of route.spec.rules) {
+        for (const m of rule.matches) check(m.path?.value && !/^\/q(\/|$)/.test(m.path.value) && m.path.value !== "/", c, `HTTPRoute/${name}: path ${m.path?.value} would expose /q`);
+        for (const r of rule.backendRefs) {
+          const target = find(objs, "Service", r.name);
+          const port = target?.spec.ports.find((p) => p.port === r.port);
+          check(port?.targetPort === "http", c, `HTTPRoute/${name}: backend ${r.name}:${r.port} is not the http port`);
+        }
       }
-      const ep = sm.spec.endpoints[0];
-      check(ep.path === "/q/metrics" && ep.port === "http", c, `ServiceMonitor/${name}: endpoint`);
+    }
+    // monitoring: a PodMonitor scrapes /q/metrics on the management port of every pod (no Service has that port)
+    check(!find(objs, "ServiceMonitor", name), c, `ServiceMonitor/${name}: metrics are scraped from the management port by a PodMonitor`);
+    const pm = find(objs, "PodMonitor", name);
+    check(values.monitoring.enabled ? pm : !pm, c, `PodMonitor/${name} ${values.monitoring.enabled ? "missing" : "rendered without monitoring.enabled"}`);
+    if (pm) {
+      for (const w of myWorkloads) check(subset(pm.spec.selector.matchLabels, podLabelsOf(w)), c, `PodMonitor/${name}: does not select the pods of ${w.metadata.name}`);
+      check(!workloads(objs).some((w) => podLabelsOf(w)["app.kubernetes.io/name"] !== svc.name && subset(pm.spec.selector.matchLabels, podLabelsOf(w))), c, `PodMonitor/${name}: selects another service's pods`);
+      const ep = pm.spec.podMetricsEndpoints;
+      check(ep.length === 1 && ep[0].path === "/q/metrics" && ep[0].port === "management", c, `PodMonitor/${name}: endpoint must be /q/metrics on port management`);
       // alert rules expect job="shop" and service=<app name>, also on `up`
-      check(ep.honorLabels === true
-        && ep.relabelings?.some((r) => r.targetLabel === "service" && eq(r.sourceLabels, ["__meta_kubernetes_service_label_app_kubernetes_io_name"]))
-        && ep.relabelings?.some((r) => r.targetLabel === "job" && r.replacement === "shop"), c, `ServiceMonitor/${name}: job/service labels for the alert rules`);
-      check(scraped.every((s) => s.metadata.labels["app.kubernetes.io/name"] === svc.name), c, `ServiceMonitor/${name}: a scraped Service lacks app.kubernetes.io/name=${svc.name}`);
+      check(ep[0].honorLabels === true
+        && ep[0].relabelings?.some((r) => r.targetLabel === "service" && eq(r.sourceLabels, ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]))
+        && ep[0].relabelings?.some((r) => r.targetLabel === "job" && r.replacement === "shop"), c, `PodMonitor/${name}: job/service labels for the alert rules`);
     }
   }
   const rule = find(objs, "PrometheusRule", FULLNAME);
@@ -282,9 +496,27 @@ function generic(c, { objs, values }) {
     check(jenv("RABBITMQ_MANAGEMENT_URL")?.value === `${values.rabbitmq.management.scheme}://${values.rabbitmq.host}:${values.rabbitmq.management.port}`, c, "topology Job management URL");
     check(podSpecOf(job).containers[0].args[0] === readFileSync(join(CHART, "files", "scripts", "apply-topology.sh"), "utf8"), c, "topology Job script differs from files/scripts/apply-topology.sh");
     // Secrets the hook needs must exist before it: existing ones, or chart-managed hook Secrets
-    for (const ref of ["RABBITMQ_PASSWORD", "APP_USERNAME"].map((n) => jenv(n).valueFrom.secretKeyRef.name)) {
+    const vols = podSpecOf(job).volumes;
+    const credSources = vols.find((v) => v.name === "credentials")?.projected?.sources || [];
+    for (const ref of [jenv("RABBITMQ_PASSWORD").valueFrom.secretKeyRef.name, ...credSources.map((x) => x.secret.name)]) {
       const s = find(objs, "Secret", ref);
-      if (s) check(s.metadata.annotations?.["helm.sh/hook"]?.includes("pre-install"), c, `Secret/${ref} is used by the topology hook but is not a hook itself`);
+      if (s) check(s.metadata.annotations?.["helm.sh/hook"]?.includes("pre-install") && Number(s.metadata.annotations["helm.sh/hook-weight"]) < Number(job.metadata.annotations["helm.sh/hook-weight"]), c, `Secret/${ref} is used by the topology hook but is not a hook created before it`);
+    }
+    // one user per enabled service, least privilege, credentials from that service's own Secret
+    check(jenv("USERS_FILE")?.value === "/topology/users.txt" && jenv("CREDENTIALS_DIR")?.value === "/credentials", c, "topology Job: USERS_FILE / CREDENTIALS_DIR");
+    check(jenv("REVOKE_USERS")?.value === values.topology.job.revokeUsers.join(" "), c, "topology Job: REVOKE_USERS");
+    const lines = (cm.data["users.txt"] || "").split("\n").filter((l) => l.trim());
+    const enabled = KEYS.filter((k) => values.services[k].enabled);
+    check(lines.length === enabled.length, c, `topology Job: ${lines.length} users for ${enabled.length} services`);
+    for (const line of lines) {
+      const [folder, configure, write, read, ...rest] = line.trim().split(/\s+/);
+      const svc = values.services[folder];
+      if (!check(svc?.enabled && read && rest.length > 0 && rest.length % 3 === 0, c, `topology Job users.txt: bad line ${line}`)) continue;
+      const topics = [];
+      for (let i = 0; i < rest.length; i += 3) topics.push({ exchange: rest[i], write: rest[i + 1], read: rest[i + 2] });
+      for (const problem of brokerUserProblems(svc.name, { configure, write, read, topics })) check(false, c, `topology Job user of ${svc.name}: ${problem}`);
+      const src = credSources.find((x) => x.secret.name === (svc.amqp.existingSecret || `${FULLNAME}-${folder}-amqp`));
+      check(src && eq(src.secret.items, [{ key: "username", path: `${folder}/username` }, { key: "password", path: `${folder}/password` }]), c, `topology Job: credentials of ${svc.name} not mounted from its own Secret`);
     }
   } else if (values.topology.mode !== "job") {
     check(!job && !cm, c, `topology Job/ConfigMap rendered with topology.mode=${values.topology.mode}`);
@@ -308,6 +540,21 @@ function generic(c, { objs, values }) {
         check(o && strip(o.spec) === strip(p.spec), c, `k8s/topology ${p.kind}/${p.metadata.name} differs from the chart's CR`);
       }
     }
+    // one User per enabled service importing that service's Secret, with least-privilege Permission and TopicPermission
+    for (const key of KEYS.filter((k) => values.services[k].enabled)) {
+      const svc = values.services[key];
+      const uname = `${FULLNAME}-${key}-broker-user`;
+      const user = find(objs, "User", uname);
+      const perms = all(objs, "Permission").filter((x) => x.spec.userReference?.name === uname);
+      const perm = perms[0];
+      const topics = all(objs, "TopicPermission").filter((x) => x.spec.userReference?.name === uname);
+      if (!check(user && perms.length === 1 && topics.length, c, `operator topology: User, one Permission and TopicPermissions of ${svc.name} expected`)) continue;
+      check(user.spec.importCredentialsSecret?.name === (svc.amqp.existingSecret || `${FULLNAME}-${key}-amqp`) && eq(user.spec.tags, []), c, `User/${uname}: must import ${svc.name}'s Secret and have no tags`);
+      check([perm, ...topics].every((x) => x.spec.vhost === values.rabbitmq.virtualHost), c, `${uname}: permissions on the wrong vhost`);
+      for (const problem of brokerUserProblems(svc.name, { ...perm.spec.permissions, topics: topics.map((t) => t.spec.permissions) })) check(false, c, `operator user of ${svc.name}: ${problem}`);
+    }
+    check(all(objs, "User").length === KEYS.filter((k) => values.services[k].enabled).length, c, "operator topology: a User per enabled service and no other");
+    for (const x of [...all(objs, "Permission"), ...all(objs, "TopicPermission")]) check(find(objs, "User", x.spec.userReference?.name), c, `${x.kind}/${x.metadata.name}: refers to no rendered User`);
     // every queue consumed by a service exists with the definitions' arguments
     for (const q of defs.queues) {
       const o = crs.find((x) => x.kind === "Queue" && x.spec.name === q.name);
@@ -316,6 +563,7 @@ function generic(c, { objs, values }) {
     }
   } else {
     check(crs.length === 0, c, `topology CRs rendered with topology.mode=${values.topology.mode}`);
+    check(!["User", "Permission", "TopicPermission"].some((k) => all(objs, k).length), c, `broker user CRs rendered with topology.mode=${values.topology.mode}`);
   }
   // helm test
   const test = objs.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test");
@@ -323,6 +571,10 @@ function generic(c, { objs, values }) {
     const tenv = (n) => env(test.spec.containers[0], n)?.value;
     check(tenv("ORDER_URL") === `http://${FULLNAME}-order` && tenv("INVENTORY_URL") === `http://${FULLNAME}-inventory` && tenv("BILLING_URL") === `http://${FULLNAME}-billing`, c, "helm test URLs must be the main Services");
     check(test.spec.containers[0].args[0] === readFileSync(join(CHART, "files", "scripts", "saga-smoke-test.sh"), "utf8"), c, "helm test script differs from files/scripts/saga-smoke-test.sh");
+    for (const [v, k] of [["ADMIN_TOKEN", "admin-token"], ["CUSTOMER_TOKEN", "customer-token"], ["CUSTOMER_SUBJECT", "customer-subject"]]) {
+      const ref = env(test.spec.containers[0], v)?.valueFrom?.secretKeyRef;
+      check(values.tests.tokenSecret ? ref?.name === values.tests.tokenSecret && ref.key === k : !env(test.spec.containers[0], v), c, `helm test ${v}: ${values.tests.tokenSecret ? `key ${k} of Secret ${values.tests.tokenSecret}` : "must be absent without tests.tokenSecret"}`);
+    }
   }
 }
 
@@ -453,7 +705,12 @@ function caseSpecific(rendered) {
     check(all(prod.objs, "HorizontalPodAutoscaler").length === 4, "production", "4 HPAs expected");
     check(workloads(prod.objs).every((w) => podSpecOf(w).topologySpreadConstraints.some((t) => t.topologyKey === "kubernetes.io/hostname" && t.whenUnsatisfiable === "DoNotSchedule")),
       "production", "replicas must be spread hard across nodes");
-    check(all(prod.objs, "ServiceMonitor").length === 4 && all(prod.objs, "PrometheusRule").length === 1, "production", "monitoring objects");
+    check(all(prod.objs, "PodMonitor").length === 4 && all(prod.objs, "PrometheusRule").length === 1, "production", "monitoring objects");
+    check(prod.values.environment === "production", "production", "values-production.yaml must set environment: production");
+    // what values-production.yaml itself carries: no identity provider and no secret (production-inputs.yaml adds them)
+    const shipped = parse(readFileSync(join(CHART, "values-production.yaml"), "utf8"));
+    check(shipped.auth && !shipped.auth.issuer && !shipped.auth.audience && !shipped.auth.jwksUrl && !shipped.auth.publicKey, "production", "values-production.yaml must not carry an identity provider");
+    check(!/password:\s*\S|secret:\s*[^\s{]/i.test(readFileSync(join(CHART, "values-production.yaml"), "utf8").replace(/^\s*#.*$/gm, "")), "production", "values-production.yaml must not carry a secret value");
   }
   const byo = rendered["byo-inline"];
   if (byo) {
@@ -461,7 +718,10 @@ function caseSpecific(rendered) {
     check(secret("shop-order-db")?.stringData?.username === "order_app" && secret("shop-order-db")?.stringData?.password === "s3cret-order", "byo-inline", "order DB Secret");
     check(secret("shop-inventory-db"), "byo-inline", "inventory DB Secret");
     check(!secret("shop-notification-db") && !secret("my-notification-db"), "byo-inline", "existingSecret must not be rendered");
-    check(secret("shop-amqp")?.metadata.annotations?.["helm.sh/hook"] === "pre-install,pre-upgrade", "byo-inline", "AMQP Secret must be a hook for the topology Job");
+    check(secret("shop-order-amqp")?.metadata.annotations?.["helm.sh/hook"] === "pre-install,pre-upgrade", "byo-inline", "broker Secrets must be hooks for the topology Job");
+    check(!secret("my-inventory-broker-user") && !secret("shop-inventory-amqp"), "byo-inline", "an existing broker Secret must not be rendered");
+    check(find(byo.objs, "ConfigMap", "shop-jwt-public-key")?.data?.["public.pem"]?.includes("BEGIN PUBLIC KEY"), "byo-inline", "auth.publicKey ConfigMap");
+    check(all(byo.objs, "NetworkPolicy").every((np) => np.spec.ingress.length === 1 && !np.spec.egress.some((r) => r.ports.some((p) => p.port === 443 || p.port === 8080))), "byo-inline", "no management ingress and no JWKS egress with a PEM key and no management peers");
     check(secret("shop-rabbitmq-management")?.stringData?.password === "s3cret-admin", "byo-inline", "management Secret");
     const n = find(byo.objs, "Deployment", "shop-notification");
     check(env(podSpecOf(n).containers[0], "QUARKUS_DATASOURCE_USERNAME").valueFrom.secretKeyRef.key === "user", "byo-inline", "custom usernameKey");
@@ -469,17 +729,55 @@ function caseSpecific(rendered) {
 }
 
 // ---- plain manifests: kubectl kustomize k8s/overlays/<overlay> ----------------------------------------
-function plain(c, objs) {
+function plain(c, objs, secrets) {
   const cfg = find(objs, "ConfigMap", "shop-config");
   check(cfg, c, "ConfigMap shop-config missing");
   const timeout = parseInt(cfg?.data?.QUARKUS_SHUTDOWN_TIMEOUT ?? "0", 10);
-  common(c, objs, { uid: 1001, shutdownTimeoutSeconds: timeout });
+  common(c, objs, { uid: 1001, shutdownTimeoutSeconds: timeout, configValue: (n) => cfg?.data?.[n] });
+  noGuest(c, objs);
   const rmq = all(objs, "RabbitmqCluster");
   check(rmq.length === 1 && rmq[0].spec.rabbitmq.additionalPlugins.includes("rabbitmq_amqp1_0"), c, "one RabbitmqCluster with rabbitmq_amqp1_0");
-  const user = find(objs, "User", "shop-app");
   const vhost = find(objs, "Vhost", "shop");
-  check(user && vhost && find(objs, "Permission", "shop-app.shop")?.spec.userReference?.name === "shop-app", c, "Vhost, User and Permission for the services");
+  check(vhost, c, "Vhost for the services");
   check(cfg?.data?.SHOP_AMQP_VIRTUAL_HOST === vhost?.spec.name && cfg?.data?.AMQP_HOST === rmq[0]?.metadata.name, c, "shop-config points at the RabbitmqCluster and vhost");
+  // bearer tokens and CORS
+  for (const k of ["SHOP_JWT_ISSUER", "SHOP_JWT_AUDIENCE", "SHOP_JWT_PUBLIC_KEY_LOCATION"]) check(cfg?.data?.[k], c, `shop-config: ${k} missing`);
+  check(cfg?.data?.QUARKUS_HTTP_CORS_ENABLED === "false", c, "shop-config: CORS must stay closed");
+  const jwks = new URL(cfg?.data?.SHOP_JWT_PUBLIC_KEY_LOCATION ?? "http://invalid");
+  const jwksPort = Number(jwks.port || (jwks.protocol === "https:" ? 443 : 80));
+  if (c === "k8s-production") check(jwks.protocol === "https:" && cfg.data.SHOP_JWT_ISSUER.startsWith("https://"), c, "production: issuer and JWKS over https");
+  // one broker user per service, least privilege, importing the Secret the service reads
+  check(all(objs, "User").length === 4, c, `4 broker Users expected, got ${all(objs, "User").length}`);
+  for (const [key, svcName] of Object.entries(SVC_NAMES)) {
+    const user = find(objs, "User", svcName);
+    const perms = all(objs, "Permission").filter((x) => x.spec.userReference?.name === svcName);
+    const perm = perms[0];
+    const topics = all(objs, "TopicPermission").filter((x) => x.spec.userReference?.name === svcName);
+    if (!check(user && perms.length === 1 && topics.length, c, `User, one Permission and TopicPermissions of ${svcName} expected`)) continue;
+    check(eq(user.spec.tags, []) && user.spec.importCredentialsSecret?.name === `${svcName}-amqp`, c, `User/${svcName}: no tags, imports Secret ${svcName}-amqp`);
+    check([perm, ...topics].every((x) => x.spec.vhost === vhost?.spec.name), c, `${svcName}: permissions on the wrong vhost`);
+    for (const problem of brokerUserProblems(svcName, { ...perm.spec.permissions, topics: topics.map((t) => t.spec.permissions) })) check(false, c, `broker user ${svcName}: ${problem}`);
+    const sec = find(secrets, "Secret", `${svcName}-amqp`);
+    check(sec && secretValue(sec, "username") === svcName && secretValue(sec, "password")?.length >= 24
+      && sec.metadata.labels?.["rabbitmq.com/topology-operator"] === "true", c, `k8s/create-secrets.sh: ${svcName}-amqp must hold username ${svcName}, a random password and the import label`);
+    const d = find(objs, "Deployment", `shop-${key}`);
+    if (!d) continue;
+    const ctr = podSpecOf(d).containers[0];
+    for (const [v, k] of [["AMQP_USERNAME", "username"], ["AMQP_PASSWORD", "password"]]) {
+      check(env(ctr, v)?.valueFrom?.secretKeyRef?.name === `${svcName}-amqp` && env(ctr, v).valueFrom.secretKeyRef.key === k, c, `shop-${key}: ${v} must be key ${k} of ${svcName}-amqp (the Secret its User imports)`);
+    }
+    const cb = env(ctr, "SHOP_CALLBACK_SECRET")?.valueFrom?.secretKeyRef;
+    if (key === "notification") check(cb?.name === "notification-svc-callback" && secretValue(find(secrets, "Secret", cb.name), cb.key)?.length >= 32, c, "shop-notification: SHOP_CALLBACK_SECRET from notification-svc-callback (k8s/create-secrets.sh)");
+    else check(!cb, c, `shop-${key}: SHOP_CALLBACK_SECRET on a service that sends no callbacks`);
+    const rl = [env(ctr, "SHOP_ORDER_RATE_LIMIT_CAPACITY")?.value, env(ctr, "SHOP_ORDER_RATE_LIMIT_PER_SECOND")?.value];
+    check(key === "order" ? rl.every(Boolean) : rl.every((x) => x === undefined), c, `shop-${key}: rate limit env only on order-svc`);
+    const np = find(objs, "NetworkPolicy", `shop-${key}`);
+    const ingress = (np?.spec.ingress || []).flatMap((r) => (r.ports || []).map((p) => `${p.port}:${JSON.stringify(r.from ?? "any")}`));
+    check(eq(ingress, ["8080:\"any\"", `9000:${JSON.stringify([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }])}`]), c, `shop-${key}: NetworkPolicy ingress must be 8080 from anywhere and 9000 from monitoring only, got ${ingress}`);
+    check(np?.spec.egress.some((r) => r.ports.length === 1 && r.ports[0].port === jwksPort), c, `shop-${key}: NetworkPolicy egress to the JWKS port ${jwksPort}`);
+  }
+  check(!find(objs, "User", "shop-app") && !find(objs, "Permission", "shop-app.shop"), c, "the shared shop-app user is gone");
+  for (const x of [...all(objs, "Permission"), ...all(objs, "TopicPermission")]) check(find(objs, "User", x.spec.userReference?.name), c, `${x.kind}/${x.metadata.name}: refers to no User`);
   for (const t of [...all(objs, "Exchange"), ...all(objs, "Queue"), ...all(objs, "Binding")]) {
     check(t.spec.vhost === vhost?.spec.name && t.spec.rabbitmqClusterReference.name === rmq[0]?.metadata.name, c, `${t.kind}/${t.metadata.name}: vhost/cluster`);
   }
@@ -495,12 +793,23 @@ function plain(c, objs) {
     check((ctr.envFrom || []).some((e) => e.configMapRef?.name === "shop-config"), c, `shop-${key}: envFrom shop-config`);
     const cluster = clusters.find((x) => `${x.metadata.name}-rw` === env(ctr, "DB_HOST")?.value);
     check(cluster && cluster.spec.bootstrap.initdb.database === env(ctr, "DB_NAME")?.value, c, `shop-${key}: DB_HOST/DB_NAME match a CloudNativePG Cluster`);
+    // least privilege: the service's own role owns only its database; scram-sha-256, nothing else admitted
+    if (cluster) {
+      const db = cluster.spec.bootstrap.initdb.database;
+      const owner = cluster.spec.bootstrap.initdb.owner;
+      const hba = cluster.spec.postgresql.pg_hba || [];
+      check(owner === `${key}_svc`, c, `${cluster.metadata.name}: owner ${owner}, want the service role ${key}_svc`);
+      check(cluster.spec.enableSuperuserAccess === false, c, `${cluster.metadata.name}: superuser access must stay disabled`);
+      check(cluster.spec.postgresql.parameters?.password_encryption === "scram-sha-256", c, `${cluster.metadata.name}: password_encryption scram-sha-256`);
+      check(eq(hba, [`host ${db} ${owner} all scram-sha-256`, "host all all all reject"]), c, `${cluster.metadata.name}: pg_hba must admit only ${owner} to ${db} with scram-sha-256, got ${JSON.stringify(hba)}`);
+      check(!JSON.stringify(cluster.spec).match(/\btrust\b/), c, `${cluster.metadata.name}: trust authentication`);
+      check((cluster.spec.bootstrap.initdb.postInitApplicationSQL || []).includes(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC`), c, `${cluster.metadata.name}: CONNECT on ${db} must be revoked from PUBLIC`);
+    }
     check(cluster && env(ctr, "QUARKUS_DATASOURCE_PASSWORD")?.valueFrom?.secretKeyRef?.name === `${cluster.metadata.name}-app`, c, `shop-${key}: DB Secret is the cluster's -app Secret`);
     check(env(ctr, "QUARKUS_DATASOURCE_JDBC_URL")?.value === "jdbc:postgresql://$(DB_HOST):5432/$(DB_NAME)"
       && env(ctr, "QUARKUS_DATASOURCE_REACTIVE_URL")?.value === "postgresql://$(DB_HOST):5432/$(DB_NAME)", c, `shop-${key}: datasource URLs`);
     const names = (ctr.env || []).map((e) => e.name);
     check(names.indexOf("DB_HOST") < names.indexOf("QUARKUS_DATASOURCE_JDBC_URL") && names.indexOf("DB_NAME") < names.indexOf("QUARKUS_DATASOURCE_JDBC_URL"), c, `shop-${key}: $(DB_*) must be defined before use`);
-    check(env(ctr, "AMQP_PASSWORD")?.valueFrom?.secretKeyRef?.name === `${user?.metadata.name}-user-credentials`, c, `shop-${key}: AMQP Secret is the User's generated Secret`);
     const np = find(objs, "NetworkPolicy", `shop-${key}`);
     check(np?.spec.egress.some((r) => r.to.some((t) => t.podSelector?.matchLabels?.["cnpg.io/cluster"] === cluster?.metadata.name)), c, `shop-${key}: NetworkPolicy egress to its own database`);
     check(!np?.spec.egress.some((r) => r.to.some((t) => t.podSelector?.matchLabels?.["cnpg.io/cluster"] && t.podSelector.matchLabels["cnpg.io/cluster"] !== cluster?.metadata.name)), c, `shop-${key}: NetworkPolicy must not reach other services' databases`);
@@ -513,6 +822,7 @@ if (!dir || process.argv.includes("--help")) {
   console.log("usage: node assert.mjs RENDER_DIR   (RENDER_DIR/<case>.yaml for cases: " + Object.keys(CASES).join(", ") + ")");
   process.exit(dir ? 0 : 2);
 }
+checkPermissionsSource();
 const rendered = {};
 for (const c of Object.keys(CASES)) {
   rendered[c] = load(dir, c);
@@ -522,12 +832,15 @@ for (const c of Object.keys(CASES)) {
 stability(rendered);
 caseSpecific(rendered);
 let plainObjects = 0;
+const secretsFile = join(dir, "k8s-secrets.yaml");
+const k8sSecrets = existsSync(secretsFile) ? parseAllDocuments(readFileSync(secretsFile, "utf8")).map((d) => d.toJS()).filter(Boolean) : [];
+check(k8sSecrets.length === 5, "k8s-secrets", `k8s/create-secrets.sh --print: 5 Secrets expected, got ${k8sSecrets.length}`);
 for (const overlay of ["dev", "production"]) {
   const file = join(dir, `k8s-${overlay}.yaml`);
   if (!check(existsSync(file), `k8s-${overlay}`, `missing ${file}`)) continue;
   const objs = parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS()).filter(Boolean);
   plainObjects += objs.length;
-  plain(`k8s-${overlay}`, objs);
+  plain(`k8s-${overlay}`, objs, k8sSecrets);
   if (overlay === "production") check(all(objs, "HorizontalPodAutoscaler").length === 4, "k8s-production", "4 HPAs expected");
 }
 for (const f of failures) console.error(`FAIL ${f}`);

@@ -75,8 +75,60 @@ app.kubernetes.io/component: {{ .key }}
 {{- .svc.database.existingSecret | default (printf "%s-db" (include "shop.svc.fullname" .)) -}}
 {{- end -}}
 
-{{- define "shop.amqpSecretName" -}}
-{{- .Values.rabbitmq.existingSecret | default (printf "%s-amqp" (include "shop.fullname" .)) -}}
+{{/* The service's broker credentials (keys username, password). Context: the per-service dict. */}}
+{{- define "shop.svc.amqpSecretName" -}}
+{{- .svc.amqp.existingSecret | default (printf "%s-amqp" (include "shop.svc.fullname" .)) -}}
+{{- end -}}
+
+{{- define "shop.callbackSecretName" -}}
+{{- .svc.callbackSecret.existingSecret | default (printf "%s-callback" (include "shop.svc.fullname" .)) -}}
+{{- end -}}
+
+{{- define "shop.jwtPublicKeyConfigMap" -}}
+{{- printf "%s-jwt-public-key" (include "shop.fullname" .) -}}
+{{- end -}}
+
+{{/*
+Least-privilege broker permissions of one service (context: the per-service dict), as JSON
+{configure, write, read, topics: [{exchange, write, read}, ...]}; the same strings as
+topology/permissions.json (scripts/chart-check/assert.mjs compares every rendering with that file).
+  configure  nothing: the topology is declared by the admin credential (Job) or the Topology Operator
+  write      only topic exchanges, so a topic permission narrows every message a service can publish:
+             shop.events   its events (not notification-svc: it publishes none)
+             shop.parking  the copy it parks in its own DLQ (routing key <svc>.events -> <svc>.dlq)
+             shop.replay   dead-letter replays into its own queue (/exchange/shop.replay/<svc>.events)
+             Never amq.default or shop.dlx: direct exchanges, which topic permissions do not cover, so
+             write there would be write to any queue by name. shop.dlx stays the queues' own
+             x-dead-letter-exchange; the broker dead-letters into it without a user's permission.
+  read       its own queue and DLQ
+  topics     one topic permission on each of the three exchanges, read "^$" everywhere:
+             shop.events   the routing keys of its own events (contracts/asyncapi.yaml: order-svc
+                           order.*, inventory-svc stock.*, billing-svc payment.*, notification-svc
+                           none; "^$" there only for symmetry, it has no write on shop.events)
+             shop.parking, shop.replay  only ^<svc>\.events$ (its own DLQ / its own queue)
+A service can still publish a false event of its own types; see docs/security.md#kubernetes.
+*/}}
+{{- define "shop.svc.amqpPermissions" -}}
+{{- $events := get (dict "order" "^order\\." "inventory" "^stock\\." "billing" "^payment\\." "notification" "^$") .key -}}
+{{- if not $events -}}{{- fail (printf "services.%s: no topic permission defined for this service" .key) -}}{{- end -}}
+{{- $write := ternary "^(shop\\.parking|shop\\.replay)$" "^(shop\\.events|shop\\.parking|shop\\.replay)$" (eq $events "^$") -}}
+{{- $ownQueue := printf "^%s\\.events$" (regexQuoteMeta .svc.name) -}}
+{{- dict
+    "configure" "^$"
+    "write" $write
+    "read" (printf "^%s\\.(events|dlq)$" (regexQuoteMeta .svc.name))
+    "topics" (list
+      (dict "exchange" "shop.events" "write" $events "read" "^$")
+      (dict "exchange" "shop.parking" "write" $ownQueue "read" "^$")
+      (dict "exchange" "shop.replay" "write" $ownQueue "read" "^$"))
+  | toJson -}}
+{{- end -}}
+
+{{/* Port of auth.jwksUrl (explicit, or 443 / 80 by scheme) for the NetworkPolicy. */}}
+{{- define "shop.jwksPort" -}}
+{{- $u := urlParse .Values.auth.jwksUrl -}}
+{{- $hostPort := splitList ":" $u.host -}}
+{{- if gt (len $hostPort) 1 -}}{{ last $hostPort }}{{- else if eq $u.scheme "https" -}}443{{- else -}}80{{- end -}}
 {{- end -}}
 
 {{- define "shop.managementSecretName" -}}
@@ -128,8 +180,14 @@ seccompProfile:
 {{- if ge (add $s.preStopSleepSeconds $s.shutdownTimeoutSeconds) (int $s.terminationGracePeriodSeconds) -}}
 {{- fail "shutdown: preStopSleepSeconds + shutdownTimeoutSeconds must be less than terminationGracePeriodSeconds" -}}
 {{- end -}}
-{{- if and (not .Values.rabbitmq.existingSecret) (or (not .Values.rabbitmq.username) (not .Values.rabbitmq.password)) -}}
-{{- fail "rabbitmq: set existingSecret, or both username and password" -}}
+{{- if and .Values.auth.jwksUrl .Values.auth.publicKey -}}
+{{- fail "auth: set auth.jwksUrl or auth.publicKey, not both" -}}
+{{- end -}}
+{{- if not (or .Values.auth.jwksUrl .Values.auth.publicKey) -}}
+{{- fail "auth: set auth.jwksUrl (the identity provider's JWKS endpoint) or auth.publicKey (a PEM key); without one no token verifies" -}}
+{{- end -}}
+{{- if not (and .Values.auth.issuer .Values.auth.audience) -}}
+{{- fail "auth: set auth.issuer and auth.audience (the tokens' iss and aud)" -}}
 {{- end -}}
 {{- if and (eq .Values.topology.mode "job") (not .Values.rabbitmq.management.existingSecret) (or (not .Values.rabbitmq.management.username) (not .Values.rabbitmq.management.password)) -}}
 {{- fail "rabbitmq.management: topology.mode=job needs management.existingSecret, or both management.username and management.password" -}}
@@ -138,6 +196,9 @@ seccompProfile:
 {{- if $svc.enabled -}}
 {{- if and (not $svc.database.existingSecret) (or (not $svc.database.username) (not $svc.database.password)) -}}
 {{- fail (printf "services.%s.database: set existingSecret, or both username and password" $key) -}}
+{{- end -}}
+{{- if and (eq $.Values.topology.mode "none") (not $svc.amqp.existingSecret) -}}
+{{- fail (printf "services.%s.amqp.existingSecret: topology.mode=none creates no broker users, so name the Secret of the %s user you created" $key $svc.name) -}}
 {{- end -}}
 {{- if and $svc.hpa.enabled (lt (int $svc.hpa.maxReplicas) (int $svc.hpa.minReplicas)) -}}
 {{- fail (printf "services.%s.hpa: maxReplicas must be >= minReplicas" $key) -}}

@@ -20,11 +20,12 @@ metadata:
     shop.dev/track: {{ . }}
     {{- end }}
     app.kubernetes.io/version: {{ .tag | quote }}
-  {{- if or (not $svc.database.existingSecret) (not $v.rabbitmq.existingSecret) }}
   annotations:
-    # Roll the pods when chart-managed credentials change.
+    # Roll the pods when chart-managed credentials or the trusted token key change.
     checksum/secrets: {{ include (print $root.Template.BasePath "/secrets.yaml") $root | sha256sum }}
-  {{- end }}
+    {{- with $v.auth.publicKey }}
+    checksum/jwt-public-key: {{ . | sha256sum }}
+    {{- end }}
 spec:
   serviceAccountName: {{ include "shop.svc.fullname" . }}
   automountServiceAccountToken: false
@@ -58,12 +59,20 @@ spec:
       image: "{{ include "shop.svc.repository" . }}:{{ .tag }}"
       imagePullPolicy: {{ $v.image.pullPolicy }}
       ports:
+        # The public API. Health and metrics are not served here.
         - name: http
           containerPort: 8080
+          protocol: TCP
+        # Quarkus management interface: /q/health/*, /q/metrics, for probes and Prometheus only
+        # (no Service exposes it; the NetworkPolicy admits networkPolicy.management.from).
+        - name: management
+          containerPort: 9000
           protocol: TCP
       env:
         - name: QUARKUS_HTTP_PORT
           value: "8080"
+        - name: QUARKUS_MANAGEMENT_PORT
+          value: "9000"
         - name: QUARKUS_SHUTDOWN_TIMEOUT
           value: "{{ $v.shutdown.shutdownTimeoutSeconds }}s"
         - name: QUARKUS_DATASOURCE_REACTIVE_URL
@@ -85,16 +94,17 @@ spec:
           value: {{ $v.rabbitmq.host | quote }}
         - name: AMQP_PORT
           value: {{ $v.rabbitmq.port | quote }}
+        # This service's own broker user (least privilege: see shop.svc.amqpPermissions).
         - name: AMQP_USERNAME
           valueFrom:
             secretKeyRef:
-              name: {{ include "shop.amqpSecretName" $root }}
-              key: {{ $v.rabbitmq.usernameKey }}
+              name: {{ include "shop.svc.amqpSecretName" . }}
+              key: username
         - name: AMQP_PASSWORD
           valueFrom:
             secretKeyRef:
-              name: {{ include "shop.amqpSecretName" $root }}
-              key: {{ $v.rabbitmq.passwordKey }}
+              name: {{ include "shop.svc.amqpSecretName" . }}
+              key: password
         - name: SHOP_AMQP_VIRTUAL_HOST
           value: {{ $v.rabbitmq.virtualHost | quote }}
         # Trace ids always flow (logs, CloudEvents); spans are sampled and exported only when enabled.
@@ -104,6 +114,33 @@ spec:
         - name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT
           value: {{ $v.otel.endpoint | quote }}
         {{- end }}
+        # Bearer tokens: verified offline against the issuer's keys (JWKS URL or a mounted PEM key).
+        - name: SHOP_JWT_PUBLIC_KEY_LOCATION
+          value: {{ $v.auth.jwksUrl | default "/etc/shop/jwt/public.pem" | quote }}
+        - name: SHOP_JWT_ISSUER
+          value: {{ $v.auth.issuer | quote }}
+        - name: SHOP_JWT_AUDIENCE
+          value: {{ $v.auth.audience | quote }}
+        # CORS is closed unless origins are configured.
+        - name: QUARKUS_HTTP_CORS_ENABLED
+          value: {{ ternary "true" "false" (gt (len $v.cors.origins) 0) | quote }}
+        {{- with $v.cors.origins }}
+        - name: QUARKUS_HTTP_CORS_ORIGINS
+          value: {{ join "," . | quote }}
+        {{- end }}
+        {{- if eq .key "order" }}
+        - name: SHOP_ORDER_RATE_LIMIT_CAPACITY
+          value: {{ $svc.rateLimit.capacity | quote }}
+        - name: SHOP_ORDER_RATE_LIMIT_PER_SECOND
+          value: {{ $svc.rateLimit.perSecond | quote }}
+        {{- end }}
+        {{- if eq .key "notification" }}
+        - name: SHOP_CALLBACK_SECRET
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "shop.callbackSecretName" . }}
+              key: {{ $svc.callbackSecret.key }}
+        {{- end }}
         {{- range $name, $value := $svc.env }}
         - name: {{ $name }}
           value: {{ $value | quote }}
@@ -111,21 +148,21 @@ spec:
       startupProbe:
         httpGet:
           path: /q/health/started
-          port: http
+          port: management
         periodSeconds: {{ $v.probes.startup.periodSeconds }}
         failureThreshold: {{ $v.probes.startup.failureThreshold }}
         timeoutSeconds: {{ $v.probes.startup.timeoutSeconds }}
       readinessProbe:
         httpGet:
           path: /q/health/ready
-          port: http
+          port: management
         periodSeconds: {{ $v.probes.readiness.periodSeconds }}
         failureThreshold: {{ $v.probes.readiness.failureThreshold }}
         timeoutSeconds: {{ $v.probes.readiness.timeoutSeconds }}
       livenessProbe:
         httpGet:
           path: /q/health/live
-          port: http
+          port: management
         periodSeconds: {{ $v.probes.liveness.periodSeconds }}
         failureThreshold: {{ $v.probes.liveness.failureThreshold }}
         timeoutSeconds: {{ $v.probes.liveness.timeoutSeconds }}
@@ -143,8 +180,21 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- if $v.auth.publicKey }}
+        - name: jwt-public-key
+          mountPath: /etc/shop/jwt
+          readOnly: true
+        {{- end }}
   volumes:
     - name: tmp
       emptyDir:
         sizeLimit: {{ $v.tmpVolume.sizeLimit }}
+    {{- if $v.auth.publicKey }}
+    - name: jwt-public-key
+      configMap:
+        name: {{ include "shop.jwtPublicKeyConfigMap" $root }}
+        items:
+          - key: public.pem
+            path: public.pem
+    {{- end }}
 {{- end -}}
