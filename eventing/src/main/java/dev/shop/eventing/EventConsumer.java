@@ -221,10 +221,29 @@ public class EventConsumer {
         pending.message().getMetadata(IncomingAmqpMetadata.class).filter(m -> m.getDeliveryCount() > 0).ifPresent(m ->
                 registry.counter("shop.consumer.redeliveries", "queue", config.queue()).increment());
         CloudEvent event = codec.decode(pending.message().getPayload());
+        checkPublisher(pending.message().getMetadata(IncomingAmqpMetadata.class).map(IncomingAmqpMetadata::getUserId).orElse(null), event);
         // Continue the order's trace: this span is current (and its ids are in the MDC of every log
         // line) while the event is handled; outbox rows written by the handler carry it onwards.
         Span span = tracing.start(event.type() + " process", SpanKind.CONSUMER, event.traceparent(), event.subject(), event.type(), event.id());
         return new Delivery(pending, event, span);
+    }
+
+    /**
+     * The broker authorised the publisher for the routing key, not for the body, and RabbitMQ 3.x
+     * delivers neither the exchange nor the key. It does verify the AMQP user-id against the
+     * publisher's login, so the event's type must come from the user that produces it (or from this
+     * service's own replays); anything else is dead-lettered as unauthorised, with the reason.
+     */
+    private void checkPublisher(String publisher, CloudEvent event) {
+        String family = event.type().contains(".") ? event.type().substring(0, event.type().indexOf('.')) : event.type();
+        String producer = config.producers().get(family);
+        if (publisher == null ? config.acceptUnidentifiedPublishers()
+                : publisher.equals(producer) || publisher.equals(config.publisher())) {
+            return;
+        }
+        throw new PoisonEventException("unauthorised publisher: " + event.type() + " from "
+                + (publisher == null ? "an unidentified publisher (no AMQP user-id)" : publisher)
+                + (producer == null ? ", a type no service produces" : ", only " + producer + " publishes it"));
     }
 
     /** Runs {@code work} with the delivery's span current and its order in the MDC. */

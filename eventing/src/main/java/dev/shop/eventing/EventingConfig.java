@@ -18,6 +18,28 @@ public interface EventingConfig {
     /** The service's dead-letter queue, parked into the dead_letter table, e.g. {@code order-svc.dlq}. */
     String deadLetterQueue();
 
+    /**
+     * This service's broker user, stamped as the AMQP {@code user-id} of every event and replay it
+     * publishes. RabbitMQ refuses a message whose user-id is not the publisher's login, so consumers
+     * can trust it (see {@link #producers()}).
+     */
+    String publisher();
+
+    /**
+     * Which broker user produces each event family ({@code stock -> inventory-svc}): an event is
+     * accepted only from its producer (or from this service itself, for replays). Topic permissions
+     * only check the routing key; this stops a service publishing another's event type in the body.
+     */
+    java.util.Map<String, String> producers();
+
+    /**
+     * Accept events that carry no user-id: test harnesses only (never in production). The tests'
+     * broker client publishes through the management API (AMQP 0-9-1), whose user_id RabbitMQ 3.10
+     * does not carry over to AMQP 1.0 deliveries.
+     */
+    @io.smallrye.config.WithDefault("false")
+    boolean acceptUnidentifiedPublishers();
+
     Outbox outbox();
 
     Consumer consumer();

@@ -172,6 +172,7 @@ public class OutboxRelay {
         String type = row.getString("type");
         OutgoingAmqpMetadata metadata = OutgoingAmqpMetadata.builder()
                 .withMessageId(row.getUUID("event_id").toString())
+                .withUserId(config.publisher()) // verified by the broker; consumers check it
                 .withSubject(row.getString("type")) // RabbitMQ routes /exchange/X targets by the subject
                 .withContentType(CloudEvent.CONTENT_TYPE)
                 .withDurable(true)

@@ -103,6 +103,8 @@ public final class ShopSystem {
             env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/shop_" + svc + "_" + ENV);
             env.put("SHOP_AMQP_VIRTUAL_HOST", VHOST);
+            // The suite plays broken and foreign publishers through the broker as the test user.
+            env.put("SHOP_EVENTING_ACCEPT_UNIDENTIFIED_PUBLISHERS", "true");
             // The service's own broker user and database role, as ./shop up passes them (.secrets/<svc>-svc.env).
             env.putAll(Secrets.service(svc));
             env.put("SHOP_MANAGEMENT_PORT", String.valueOf(managementPort(port)));

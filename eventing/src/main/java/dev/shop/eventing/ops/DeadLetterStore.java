@@ -125,6 +125,7 @@ public class DeadLetterStore {
             }
             var metadata = OutgoingAmqpMetadata.builder()
                     .withDurable(true)
+                    .withUserId(config.publisher()) // a replay is this service's own message
                     .withSubject(dl.routingKey())
                     .withContentType("application/cloudevents+json")
                     .withApplicationProperty("x-replayed-from", dl.id().toString());
