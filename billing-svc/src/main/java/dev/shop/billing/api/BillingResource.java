@@ -1,5 +1,6 @@
 package dev.shop.billing.api;
 
+import dev.shop.eventing.http.Identifiers;
 import dev.shop.eventing.security.Audit;
 import dev.shop.eventing.security.Caller;
 import dev.shop.eventing.security.Roles;
@@ -64,7 +65,7 @@ public class BillingResource {
     @APIResponse(responseCode = "413", description = "The body is larger than 64 KiB; refused by the HTTP server before the API, with no problem body")
     @APIResponse(responseCode = "415", description = "The body is not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> putAccount(@Parameter(description = "The customer (a token subject): letters, digits, '.', '_' or '-'") @PathParam("customerId") @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$") String customerId,
+    public Uni<Response> putAccount(@Parameter(description = "The customer (a token subject): letters, digits, '.', '_' or '-'") @PathParam("customerId") @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN) String customerId,
                                     @Valid @NotNull AccountRequest request) {
         String actor = caller.subject();
         return billing.setCredit(customerId, request.credit())
@@ -83,7 +84,7 @@ public class BillingResource {
     @APIResponse(responseCode = "200", description = "The account", content = @Content(schema = @Schema(implementation = AccountView.class)))
     @APIResponse(responseCode = "400", description = "Not a valid customer id", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such account (or not the caller's)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<AccountView> getAccount(@Parameter(description = "The customer (a token subject)") @PathParam("customerId") @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'") String customerId) {
+    public Uni<AccountView> getAccount(@Parameter(description = "The customer (a token subject)") @PathParam("customerId") @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN, message = Identifiers.MESSAGE) String customerId) {
         if (caller.ownerScope().filter(owner -> !owner.equals(customerId)).isPresent()) {
             throw ProblemException.notFound("no account " + customerId);
         }

@@ -1,5 +1,6 @@
 package dev.shop.inventory.api;
 
+import dev.shop.eventing.http.Identifiers;
 import dev.shop.eventing.security.Audit;
 import dev.shop.eventing.security.Caller;
 import dev.shop.eventing.security.Roles;
@@ -60,7 +61,7 @@ public class ProductResource {
     @APIResponse(responseCode = "413", description = "The body is larger than 64 KiB; refused by the HTTP server before the API, with no problem body")
     @APIResponse(responseCode = "415", description = "The body is not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> put(@Parameter(description = "Stock-keeping unit: letters, digits, '.', '_' or '-'") @PathParam("sku") @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$") String sku,
+    public Uni<Response> put(@Parameter(description = "Stock-keeping unit: letters, digits, '.', '_' or '-'") @PathParam("sku") @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN) String sku,
                              @Valid @NotNull ProductRequest request) {
         String actor = caller.subject();
         return inventory.upsert(sku, request.name(), request.price(), request.available())
@@ -81,7 +82,7 @@ public class ProductResource {
     @APIResponse(responseCode = "200", description = "The product", content = @Content(schema = @Schema(implementation = ProductView.class)))
     @APIResponse(responseCode = "400", description = "Not a valid SKU", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such product", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<ProductView> get(@Parameter(description = "Stock-keeping unit") @PathParam("sku") @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'") String sku) {
+    public Uni<ProductView> get(@Parameter(description = "Stock-keeping unit") @PathParam("sku") @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN, message = Identifiers.MESSAGE) String sku) {
         return inventory.find(sku).map(p -> {
             if (p == null) {
                 throw ProblemException.notFound("no product " + sku);

@@ -1,5 +1,6 @@
 package dev.shop.notification.api;
 
+import dev.shop.eventing.http.Identifiers;
 import dev.shop.eventing.security.Caller;
 import dev.shop.eventing.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -53,7 +54,7 @@ public class NotificationResource {
     @APIResponse(responseCode = "200", description = "Notifications, newest first", content = @Content(schema = @Schema(implementation = NotificationView[].class)))
     @APIResponse(responseCode = "400", description = "Invalid orderId, customerId or limit", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<List<NotificationView>> list(@Parameter(description = "Only this order's notifications (a UUID)") @QueryParam("orderId") String orderId,
-                                            @Parameter(description = "Only this customer's notifications (customers: only their own)") @QueryParam("customerId") @jakarta.validation.constraints.Size(max = 64) @jakarta.validation.constraints.Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'") String customerId,
+                                            @Parameter(description = "Only this customer's notifications (customers: only their own)") @QueryParam("customerId") @jakarta.validation.constraints.Size(max = 64) @jakarta.validation.constraints.Pattern(regexp = Identifiers.PATTERN, message = Identifiers.MESSAGE) String customerId,
                                             @Parameter(description = "At most this many") @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         UUID id = null;
         if (orderId != null && !orderId.isBlank()) {

@@ -1,5 +1,6 @@
 package dev.shop.order.api;
 
+import dev.shop.eventing.http.Identifiers;
 import dev.shop.eventing.http.OutboundUrlPolicy;
 import dev.shop.eventing.http.Problem;
 import dev.shop.eventing.http.ProblemException;
@@ -164,7 +165,7 @@ public class OrderResource {
     public Uni<OrderPage> list(
             @Parameter(description = "Only orders in this status") @QueryParam("status") @Pattern(regexp = "PENDING|CONFIRMED|CANCELLED") String status,
             @Parameter(description = "Only this customer's orders (staff only; customers always see their own)")
-            @QueryParam("customerId") @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'") String customerId,
+            @QueryParam("customerId") @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN, message = Identifiers.MESSAGE) String customerId,
             @Parameter(description = "Page size") @QueryParam("limit") @DefaultValue("20") @Min(1) @Max(100) int limit,
             @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") @Size(max = 200) String cursor) {
         Optional<String> owner = caller.ownerScope().or(() -> Optional.ofNullable(blankToNull(customerId)));

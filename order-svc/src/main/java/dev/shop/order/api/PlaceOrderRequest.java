@@ -1,5 +1,6 @@
 package dev.shop.order.api;
 
+import dev.shop.eventing.http.Identifiers;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -15,7 +16,7 @@ import java.util.List;
 @RegisterForReflection
 @Schema(description = "An order to place. Prices come from inventory's catalogue, not from the client.")
 public record PlaceOrderRequest(
-        @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'")
+        @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN, message = Identifiers.MESSAGE)
         @Schema(examples = "alice", description = "Optional: the order is always the caller's (the token's subject); if given it must be that id")
         String customerId,
 
@@ -28,7 +29,7 @@ public record PlaceOrderRequest(
 
     @RegisterForReflection
     public record Line(
-            @NotBlank @Size(max = 64) @Pattern(regexp = "^[A-Za-z0-9._-]+$", message = "must contain only letters, digits, '.', '_' or '-'")
+            @NotBlank @Size(max = 64) @Pattern(regexp = Identifiers.PATTERN, message = Identifiers.MESSAGE)
             @Schema(examples = "BOOK-1")
             String sku,
 
