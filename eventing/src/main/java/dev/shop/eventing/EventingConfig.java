@@ -58,6 +58,14 @@ public interface EventingConfig {
         /** A round whose confirms do not all arrive in time is abandoned and retried (duplicates are fine). */
         @WithDefault("30s")
         Duration publishTimeout();
+
+        /**
+         * Published rows are kept this long as the service's event log, for republishing to a consumer
+         * restored from a backup (docs/operations.md). Keep it shorter than the consumers' inbox
+         * retention: an event republished after its id left an inbox would be applied again.
+         */
+        @WithDefault("P3D")
+        Duration retention();
     }
 
     interface Consumer {

@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Publishes committed outbox rows to {@code shop.events} and deletes them once the broker has
- * confirmed them (AMQP disposition {@code accepted}, durable messages on quorum queues).
+ * Publishes committed outbox rows to {@code shop.events} and marks them published once the broker
+ * has confirmed them (AMQP disposition {@code accepted}, durable messages on quorum queues); the
+ * marked rows are the service's event log, purged after a retention window by {@link EventLog}.
  *
  * <ul>
  *   <li>Wakes on PostgreSQL {@code LISTEN shop_outbox} and polls as a fallback.</li>
@@ -44,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Weaker than it looks: a row that fails to publish is retried in a later round, after rows behind
  * it may already have gone out; and rows of transactions that commit out of {@code seq} order are
  * published in commit-visibility order. Consumers therefore guard every transition by state instead
- * of trusting arrival order. A crash between confirm and delete re-publishes the row with the same
+ * of trusting arrival order. A crash between confirm and mark re-publishes the row with the same
  * event id, which the consumers' inbox deduplicates.
  */
 @ApplicationScoped
@@ -150,7 +151,7 @@ public class OutboxRelay {
     }
 
     private Uni<Integer> drainBatch() {
-        return pool.preparedQuery("select seq, event_id, type, subject, payload, traceparent from outbox order by seq limit $1")
+        return pool.preparedQuery("select seq, event_id, type, subject, payload, traceparent from outbox where published_at is null order by seq limit $1")
                 .execute(Tuple.of(config.outbox().batchSize()))
                 .flatMap(rows -> {
                     List<Uni<Long>> sends = new ArrayList<>();
@@ -162,7 +163,7 @@ public class OutboxRelay {
                     }
                     return Uni.join().all(sends).andFailFast()
                             .ifNoItem().after(config.outbox().publishTimeout()).fail()
-                            .flatMap(this::deleteConfirmed);
+                            .flatMap(this::markConfirmed);
                 });
     }
 
@@ -192,12 +193,12 @@ public class OutboxRelay {
                 });
     }
 
-    private Uni<Integer> deleteConfirmed(List<Long> results) {
+    private Uni<Integer> markConfirmed(List<Long> results) {
         Long[] confirmed = results.stream().filter(seq -> seq >= 0).toArray(Long[]::new);
         if (confirmed.length == 0) {
             return Uni.createFrom().item(0);
         }
-        return pool.preparedQuery("delete from outbox where seq = any($1)")
+        return pool.preparedQuery("update outbox set published_at = now() where seq = any($1)")
                 .execute(Tuple.of(confirmed))
                 .map(r -> {
                     backlog.updateAndGet(b -> Math.max(0, b - confirmed.length));
@@ -206,7 +207,7 @@ public class OutboxRelay {
     }
 
     private Uni<Void> refreshBacklog() {
-        return pool.query("select count(*) as n, coalesce(extract(epoch from now() - min(created_at)) * 1000, 0) as age from outbox")
+        return pool.query("select count(*) as n, coalesce(extract(epoch from now() - min(created_at)) * 1000, 0) as age from outbox where published_at is null")
                 .execute()
                 .invoke(rows -> {
                     Row row = rows.iterator().next();

@@ -14,6 +14,7 @@ document.getElementById('auth').addEventListener('submit', e => {
   sessionStorage.setItem('shop.token', document.getElementById('token').value.trim());
   document.getElementById('token').value = '';
   showDeadLetters();
+  showCorrectness();
 });
 
 const row = cells => { const tr = document.createElement('tr'); cells.forEach(c => tr.appendChild(c)); return tr; };
@@ -56,6 +57,38 @@ async function showDeadLetters() {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function subjectCell(subject) {
+  const td = document.createElement('td');
+  if (UUID.test(subject)) { // an order: link to its journey
+    const a = document.createElement('a');
+    a.href = '?orderId=' + encodeURIComponent(subject);
+    a.textContent = subject;
+    td.appendChild(a);
+  } else {
+    td.textContent = subject;
+  }
+  return td;
+}
+
+async function showCorrectness() {
+  const summary = document.getElementById('correctness-summary');
+  const body = document.querySelector('#correctness tbody');
+  try {
+    const res = await api('/api/v1/ops/correctness');
+    if (!res.ok) { summary.textContent = explain(res.status); body.replaceChildren(); return; }
+    const r = await res.json();
+    const total = Object.values(r.counts).reduce((a, b) => a + b, 0);
+    summary.replaceChildren(text('strong', total === 0 ? 'no violations' : total + ' violation(s)', total === 0 ? 'ok' : 'down'),
+      text('span', ' · last check ' + (r.lastRun || 'not yet') + ' · ' +
+        Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => k + ' ' + n).join(', ')));
+    body.replaceChildren(...r.violations.map(v => row([text('td', v.invariant), subjectCell(v.subject),
+      text('td', v.detail), text('td', v.firstSeen, 'muted')])));
+  } catch (e) {
+    summary.textContent = 'cannot load: ' + e;
+  }
+}
+
 document.getElementById('lookup').addEventListener('submit', e => {
   e.preventDefault();
   const id = document.getElementById('orderId').value.trim();
@@ -65,3 +98,4 @@ document.getElementById('lookup').addEventListener('submit', e => {
 const initial = new URLSearchParams(location.search).get('orderId');
 if (initial) { document.getElementById('orderId').value = initial; showJourney(initial); }
 showDeadLetters();
+showCorrectness();
