@@ -34,3 +34,13 @@ USAGE
   ensure_jwt_keys
   python3 "$ROOT/scripts/token.py" --key "$JWT_DIR/private.pem" --issuer "$SHOP_JWT_ISSUER" --audience "$SHOP_JWT_AUDIENCE" "$@"
 }
+
+# The correctness monitor's own token (order-svc asks the peers for their facts with it): an operator
+# token for subject correctness-monitor, valid 30 days, re-minted when older than 20. order-svc reads
+# the file at every run, so a re-minted token takes effect without a restart.
+MONITOR_TOKEN_FILE="$SECRETS_DIR/correctness-monitor.token"
+ensure_monitor_token() {
+  if [ -s "$MONITOR_TOKEN_FILE" ] && [ -z "$(find "$MONITOR_TOKEN_FILE" -mtime +20 2>/dev/null)" ]; then return 0; fi
+  (umask 077 && shop_token correctness-monitor --roles operator --ttl 2592000 > "$MONITOR_TOKEN_FILE.tmp") \
+    && mv "$MONITOR_TOKEN_FILE.tmp" "$MONITOR_TOKEN_FILE"
+}

@@ -23,6 +23,15 @@ PG_SUPERUSER="${PG_SUPERUSER:-postgres}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+# Installs Debian packages a command needs when they are missing: as root only, otherwise says what to run.
+apt_install() { # apt_install <package>...
+  command -v apt-get >/dev/null 2>&1 || die "$* missing, and this is not a Debian/Ubuntu machine (no apt-get): install $* yourself"
+  [ "$(id -u)" = 0 ] || die "$* missing: sudo apt-get install $* (or run this command as root, which installs them)"
+  log "installing $* (apt-get install)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; } \
+    || die "apt-get install $* failed"
+}
 # shellcheck source=scripts/auth.sh
 source "$ROOT/scripts/auth.sh"
 # Health and metrics are on each service's management port: its HTTP port + 100 (8181 for order-svc).
@@ -73,9 +82,19 @@ pg_super() { psql -U "$PG_SUPERUSER" -v ON_ERROR_STOP=1 -qtAX "$@"; }
 
 ensure_postgres() {
   if ! pg_isready -h "$PGHOST" -p "$PGPORT" -q 2>/dev/null; then
-    log "starting PostgreSQL"
     local ver; ver=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
-    [ -n "$ver" ] || die "PostgreSQL is not installed (apt-get install postgresql)"
+    if [ -z "$ver" ]; then
+      apt_install postgresql # creates and configures the cluster "main"
+      ver=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+      [ -n "$ver" ] || die "apt-get install postgresql created no cluster under /etc/postgresql"
+      # The scripts and tests connect as $PG_SUPERUSER over loopback TCP without a password (as on a developer
+      # machine set to trust). Only for the cluster installed just now, only that user, only from loopback.
+      local hba="/etc/postgresql/$ver/main/pg_hba.conf"
+      log "letting $PG_SUPERUSER connect from 127.0.0.1/::1 without a password ($hba; the cluster was installed just now)"
+      sed -i "1i host all $PG_SUPERUSER 127.0.0.1/32 trust\\nhost all $PG_SUPERUSER ::1/128 trust" "$hba"
+      pg_ctlcluster --skip-systemctl-redirect "$ver" main reload 2>/dev/null || true
+    fi
+    log "starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
     wait_for 60 PostgreSQL pg_isready -h "$PGHOST" -p "$PGPORT" -q
   fi
@@ -213,6 +232,10 @@ rabbit_api() { # rabbit_api <method> <path> [json]   (as shop-admin)
 rabbit_api_answers() { curl -s -o /dev/null -w '%{http_code}' "$RABBIT_API/overview" | grep -qE '^(200|401)$'; }
 
 ensure_rabbitmq() {
+  # No broker here and none configured elsewhere (RABBIT_API on this machine, no RABBIT_USER): install one.
+  if ! command -v rabbitmq-diagnostics >/dev/null 2>&1 && [ -z "$RABBIT_USER" ] && ! rabbit_api_answers; then
+    case "$RABBIT_API" in http://127.0.0.1:*|http://localhost:*) apt_install rabbitmq-server ;; esac
+  fi
   if ! command -v rabbitmq-diagnostics >/dev/null 2>&1; then
     # A broker we do not manage (CI service container, remote host): the management API answering is enough.
     wait_for 60 "RabbitMQ management API at $RABBIT_API" rabbit_api_answers
@@ -222,13 +245,15 @@ ensure_rabbitmq() {
       rabbitmq-server -detached || true
       wait_for 90 RabbitMQ rabbitmq-diagnostics -q ping
     fi
-    # AMQP 1.0 is a plugin on RabbitMQ 3.x; the management plugin serves the HTTP API the scripts use.
+    # AMQP 1.0 is a plugin on RabbitMQ 3.x; the management plugin serves the HTTP API the scripts use;
+    # rabbitmq_prometheus serves the broker's metrics on :15692 (scraped by scripts/monitoring-run.sh).
     # Enabling an enabled plugin is a no-op; on RabbitMQ 4.x AMQP 1.0 is built in and the name is accepted.
     # (Listed into a variable first: "list | grep -q" fails under pipefail when grep stops reading early.)
-    local enabled; enabled=$(rabbitmq-plugins list -e -m 2>/dev/null || true)
-    if ! grep -qx rabbitmq_amqp1_0 <<<"$enabled" || ! grep -qx rabbitmq_management <<<"$enabled"; then
-      log "enabling RabbitMQ plugins rabbitmq_amqp1_0 rabbitmq_management"
-      rabbitmq-plugins enable rabbitmq_amqp1_0 rabbitmq_management >/dev/null
+    local enabled p missing=(); enabled=$(rabbitmq-plugins list -e -m 2>/dev/null || true)
+    for p in rabbitmq_amqp1_0 rabbitmq_management rabbitmq_prometheus; do grep -qx "$p" <<<"$enabled" || missing+=("$p"); done
+    if [ ${#missing[@]} -gt 0 ]; then
+      log "enabling RabbitMQ plugins ${missing[*]}"
+      rabbitmq-plugins enable "${missing[@]}" >/dev/null
     fi
     wait_for 60 "RabbitMQ management API" rabbit_api_answers
   fi
@@ -369,6 +394,7 @@ service_env() { # service_env <svc> <env> <port>
   echo "SHOP_JWT_PUBLIC_KEY_LOCATION=$JWT_DIR/public.pem"
   echo "SHOP_JWT_ISSUER=$SHOP_JWT_ISSUER"
   echo "SHOP_JWT_AUDIENCE=$SHOP_JWT_AUDIENCE"
+  [ "$svc" != order ] || echo "SHOP_CORRECTNESS_TOKEN_FILE=$MONITOR_TOKEN_FILE"
 }
 
 start_service() { # start_service <svc> <env> <port> <logfile>
@@ -376,6 +402,7 @@ start_service() { # start_service <svc> <env> <port> <logfile>
   [ -f "$jar" ] || die "$jar missing: build first (./mvnw package -DskipTests)"
   local secrets; secrets=$(service_secrets "$svc")
   [ -s "$secrets" ] || die "$secrets missing: run ./shop infra first (it creates the services' credentials)"
+  [ "$svc" != order ] || ensure_monitor_token
   mkdir -p "$RUN_DIR"
   # The service's own broker user and database role come from its .secrets/ file, exported in a
   # subshell (not passed as arguments, which ps shows); exec keeps the pid for the pid file.
@@ -397,6 +424,12 @@ shop_up() {
   ensure_env dev
   if [ "${SHOP_SKIP_BUILD:-0}" != 1 ]; then log "building (./mvnw package -DskipTests)"; mvnw package -DskipTests; fi
   shop_down >/dev/null 2>&1 || true
+  # WAL shipping before the services write (a first base backup when none exists): scripts/backup.sh.
+  local backups="  backups           off (SHOP_BACKUPS=0)"
+  if [ "${SHOP_BACKUPS:-1}" != 0 ]; then
+    bash "$ROOT/scripts/backup.sh" ship start
+    backups="  backups           ${SHOP_BACKUP_DIR:-.backups}/ (WAL shipped continuously; metrics http://127.0.0.1:${SHOP_BACKUP_EXPORTER_PORT:-9190}/metrics; ./shop backup, ./shop restore)"
+  fi
   local svc
   for svc in "${SERVICES[@]}"; do
     log "starting $svc-svc on :${PORT[$svc]} (log: .run/$svc-svc.log)"
@@ -404,6 +437,13 @@ shop_up() {
     SHOP_LOG_JSON=false start_service "$svc" dev "${PORT[$svc]}" "$RUN_DIR/$svc-svc.log"
   done
   for svc in "${SERVICES[@]}"; do wait_ready "${PORT[$svc]}" "$svc-svc"; done
+  local monitoring="  monitoring        off (SHOP_MONITORING=0)"
+  if [ "${SHOP_MONITORING:-1}" != 0 ]; then
+    start_monitoring
+    monitoring="  Prometheus        http://localhost:${SHOP_PROMETHEUS_PORT:-9090}/alerts  (rules: monitoring/prometheus/alerts.yaml)
+  Alertmanager      http://localhost:${SHOP_ALERTMANAGER_PORT:-9093}
+  firing alerts     http://localhost:${SHOP_ALERT_RECEIVER_PORT:-9097}/alerts  (JSON; every notification in .run/monitoring/notifications.jsonl)"
+  fi
   cat <<MSG
 
 shop is running.
@@ -414,6 +454,8 @@ shop is running.
   RabbitMQ          http://localhost:15672  (user shop-admin, password in .secrets/rabbitmq-admin.env; vhost "shop")
   logs              .run/<svc>-svc.log
   health, metrics   http://localhost:8181/q/health, /q/metrics  (management port = service port + 100)
+$monitoring
+$backups
   operations page   http://localhost:8081/ops/#token=$(shop_token ops --roles operator --ttl 43200)
 
 Place a first order (./shop token signs tokens with the local key in .secrets/):
@@ -426,8 +468,19 @@ Stop with: ./shop down
 MSG
 }
 
+# Prometheus, Alertmanager and the alert receiver beside the dev services (scripts/monitoring-run.sh,
+# everything under .run/monitoring/); ports from SHOP_PROMETHEUS_PORT, SHOP_ALERTMANAGER_PORT, SHOP_ALERT_RECEIVER_PORT.
+start_monitoring() {
+  local svc list=""
+  for svc in "${SERVICES[@]}"; do list+="${list:+,}$svc=$(mgmt_port "${PORT[$svc]}")"; done
+  log "starting Prometheus, Alertmanager and the alert receiver (.run/monitoring/; SHOP_MONITORING=0 skips them)"
+  bash "$ROOT/scripts/monitoring-run.sh" start --services "$list" >/dev/null
+}
+
 shop_down() {
   local svc pid
+  # Whatever `up` started, also when this run has SHOP_MONITORING=0.
+  if [ -d "$RUN_DIR/monitoring" ]; then bash "$ROOT/scripts/monitoring-run.sh" stop; fi
   for svc in "${SERVICES[@]}"; do
     [ -f "$RUN_DIR/$svc-svc.pid" ] || continue
     pid=$(cat "$RUN_DIR/$svc-svc.pid")
@@ -438,6 +491,11 @@ shop_down() {
     fi
     rm -f "$RUN_DIR/$svc-svc.pid"
   done
+  # WAL shipping stops for good: its replication slot is dropped, or it would keep WAL on the server.
+  local bstate="${SHOP_BACKUP_DIR:-$ROOT/.backups}/state"
+  if [ -f "$bstate/receiver.pid" ] || [ -f "$bstate/exporter.pid" ]; then
+    bash "$ROOT/scripts/backup.sh" ship stop --drop-slot || log "WARNING: stopping WAL shipping failed: scripts/backup.sh ship status"
+  fi
 }
 
 shop_status() {

@@ -28,7 +28,7 @@ export const CASES = {
   "canary-argo": [join(HERE, "values", "canary-argo.yaml")],
   "canary-argo-nogateway": [join(HERE, "values", "canary-argo-nogateway.yaml")],
   "byo-inline": [join(HERE, "values", "byo-inline.yaml")],
-  "production-blue-green": [join(CHART, "values-production.yaml"), join(HERE, "values", "production-inputs.yaml"), join(HERE, "values", "blue-green.yaml"), join(HERE, "values", "production-blue-green.yaml")],
+  "production-blue-green": [join(CHART, "values-production.yaml"), join(HERE, "values", "production-inputs.yaml"), join(HERE, "values", "blue-green.yaml"), join(HERE, "values", "production-blue-green.yaml")],  backups: [join(HERE, "values", "backups.yaml")],
 };
 
 let passed = 0;
@@ -816,6 +816,70 @@ function plain(c, objs, secrets) {
   }
 }
 
+// ---- backups (issue 10): ScheduledBackups, recovery Cluster, broker-definitions CronJob -----------------
+// Expectations from the values and from k8s/postgres/clusters.yaml, where the Clusters (and their
+// barmanObjectStore) live: a ScheduledBackup of a Cluster that archives nowhere, or a recovery that reads
+// another path than the source writes, would render fine and fail only in an incident.
+const K8S_CLUSTERS = parseAllDocuments(readFileSync(join(ROOT, "k8s", "postgres", "clusters.yaml"), "utf8")).map((d) => d.toJS()).filter(Boolean);
+function backups(c, { objs, values }) {
+  const b = values.backup;
+  const sb = all(objs, "ScheduledBackup");
+  const recovery = all(objs, "Cluster");
+  const cron = all(objs, "CronJob");
+  if (!b.postgres.scheduled.enabled) check(sb.length === 0, c, "no ScheduledBackup unless backup.postgres.scheduled.enabled");
+  if (!b.postgres.recovery.enabled) check(recovery.length === 0, c, "no recovery Cluster unless backup.postgres.recovery.enabled");
+  if (!b.broker.enabled) check(cron.length === 0, c, "no broker-backup CronJob unless backup.broker.enabled");
+  const osPath = `${b.objectStore.destinationPath.replace(/\/$/, "")}/postgres`;
+  if (b.postgres.scheduled.enabled) {
+    check(sb.length === KEYS.filter((k) => values.services[k].enabled).length, c, `one ScheduledBackup per enabled service, got ${sb.length}`);
+    for (const key of KEYS) {
+      const name = b.postgres.clusters[key];
+      const s = sb.find((x) => x.spec.cluster.name === name);
+      if (!check(s, c, `ScheduledBackup for Cluster ${name} missing`)) continue;
+      check(s.spec.method === "barmanObjectStore" && s.spec.schedule.split(" ").length === 6, c, `${s.metadata.name}: barmanObjectStore, six-field schedule`);
+      const cl = K8S_CLUSTERS.find((x) => x.metadata.name === name);
+      check(cl?.spec.backup?.barmanObjectStore?.destinationPath, c, `${s.metadata.name}: Cluster ${name} in k8s/postgres/clusters.yaml has no spec.backup.barmanObjectStore`);
+      // the database host the service uses is this Cluster's primary
+      check(values.services[key].database.host === `${name}-rw`, c, `services.${key}.database.host is ${values.services[key].database.host}, not the backed-up Cluster ${name}-rw`);
+    }
+  }
+  if (b.postgres.recovery.enabled) {
+    const r = b.postgres.recovery;
+    const cl = recovery.find((x) => x.metadata.name === r.name);
+    if (check(cl, c, `recovery Cluster ${r.name} missing`)) {
+      const rec = cl.spec.bootstrap?.recovery;
+      const ext = (cl.spec.externalClusters || []).find((x) => x.name === rec?.source);
+      check(rec && ext, c, `${r.name}: bootstrap.recovery.source names an externalCluster`);
+      check(!cl.spec.bootstrap.initdb, c, `${r.name}: recovery, not initdb`);
+      check(ext?.barmanObjectStore?.serverName === r.sourceCluster && ext?.barmanObjectStore?.destinationPath === osPath, c,
+        `${r.name}: reads ${ext?.barmanObjectStore?.destinationPath}/${ext?.barmanObjectStore?.serverName}, want ${osPath}/${r.sourceCluster}`);
+      const src = K8S_CLUSTERS.find((x) => x.metadata.name === r.sourceCluster);
+      const srcBos = src?.spec.backup?.barmanObjectStore;
+      check(srcBos && (srcBos.serverName || src.metadata.name) === ext?.barmanObjectStore?.serverName, c, `${r.name}: the source Cluster ${r.sourceCluster} archives under another serverName`);
+      check((rec?.recoveryTarget?.targetTime || "") === r.targetTime && (rec?.recoveryTarget?.targetLSN || "") === r.targetLSN, c, `${r.name}: recoveryTarget is the values' target`);
+      const svc = values.services[r.service];
+      check(rec?.database === svc.database.name && rec?.owner === `${r.service}_svc`, c, `${r.name}: database ${rec?.database} owner ${rec?.owner}`);
+      check(eq(cl.spec.postgresql.pg_hba, [`host ${svc.database.name} ${r.service}_svc all scram-sha-256`, "host all all all reject"]) && cl.spec.enableSuperuserAccess === false,
+        c, `${r.name}: the same least-privilege pg_hba and no superuser as the source`);
+    }
+  }
+  if (b.broker.enabled) {
+    if (check(cron.length === 1, c, `one broker-backup CronJob, got ${cron.length}`)) {
+      const job = cron[0].spec.jobTemplate.spec.template.spec;
+      const ctr = job.containers[0];
+      check(cron[0].spec.concurrencyPolicy === "Forbid", c, "broker backup: concurrencyPolicy Forbid");
+      check(job.securityContext?.runAsNonRoot === true && ctr.securityContext?.readOnlyRootFilesystem === true && ctr.securityContext?.allowPrivilegeEscalation === false, c, "broker backup: restricted security context");
+      check(job.automountServiceAccountToken === false, c, "broker backup: no service account token");
+      check(env(ctr, "AWS_SECRET_ACCESS_KEY")?.valueFrom?.secretKeyRef?.name === b.objectStore.credentials.existingSecret
+        && !(ctr.env || []).some((e) => /PASSWORD|SECRET/.test(e.name) && e.value !== undefined), c, "broker backup: credentials only from Secrets");
+      check(ctr.args[0].includes("--aws-sigv4") && ctr.args[0].includes("/api/definitions"), c, "broker backup: exports /api/definitions and uploads signed");
+      const url = env(ctr, "OBJECT_URL")?.value || "";
+      const bucket = b.objectStore.destinationPath.replace(/^s3:\/\//, "").split("/")[0];
+      check(url.startsWith("https://") && url.includes(bucket) && url.endsWith("/rabbitmq"), c, `broker backup: OBJECT_URL ${url}`);
+    }
+  }
+}
+
 // ---- main --------------------------------------------------------------------------------------------
 const dir = process.argv[2];
 if (!dir || process.argv.includes("--help")) {
@@ -828,6 +892,7 @@ for (const c of Object.keys(CASES)) {
   rendered[c] = load(dir, c);
   generic(c, rendered[c]);
   strategies(c, rendered[c]);
+  backups(c, rendered[c]);
 }
 stability(rendered);
 caseSpecific(rendered);

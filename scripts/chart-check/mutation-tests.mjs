@@ -27,7 +27,7 @@ process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 let shadows = 0;
 function makeShadow() {
   const shadow = join(work, `root-${shadows++}`);
-  for (const p of ["contracts", "topology", "helm/shop", "k8s/topology", "monitoring/prometheus", "scripts/chart-check/values"]) {
+  for (const p of ["contracts", "topology", "helm/shop", "k8s/topology", "k8s/postgres", "monitoring/prometheus", "scripts/chart-check/values"]) {
     cpSync(join(ROOT, p), join(shadow, p), { recursive: true });
   }
   cpSync(join(HERE, "assert.mjs"), join(shadow, "scripts/chart-check/assert.mjs"));

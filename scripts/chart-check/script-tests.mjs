@@ -252,6 +252,35 @@ for (const [folder] of users) {
   expect(down.code !== 0 && /not reachable/.test(down.out), "apply-topology.sh gives up when the API stays unreachable", down.out);
 }
 
+// backup-broker-definitions.sh (the broker-backup CronJob): exports /api/definitions with the admin user and
+// uploads it twice (timestamped and latest.json) with an AWS SigV4 signature; a wrong export uploads nothing.
+{
+  const definitions = { rabbit_version: "3.10.8", vhosts: [{ name: "shop" }], users: [], queues: [] };
+  const stub = (answer) => serve((r, res) => {
+    if (r.method === "GET" && r.url === "/api/definitions") {
+      if (r.headers.authorization !== "Basic " + Buffer.from("adm:pw").toString("base64")) return json(res, 401, { error: "not_authorised" });
+      return answer === "html" ? (res.writeHead(200, { "content-type": "text/html" }), res.end("<html>login</html>")) : json(res, 200, definitions);
+    }
+    if (r.method === "PUT" && r.url.startsWith("/shop-backups/prod/rabbitmq/")) return json(res, 200, undefined);
+    json(res, 404, { error: "no route" });
+  });
+  const env = (url) => ({ RABBITMQ_MANAGEMENT_URL: url, RABBITMQ_USERNAME: "adm", RABBITMQ_PASSWORD: "pw",
+    OBJECT_URL: `${url}/shop-backups/prod/rabbitmq`, OBJECT_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "s3cr3t" });
+  const good = await stub("json");
+  const r = await run("backup-broker-definitions.sh", env(good.url));
+  good.server.close();
+  const puts = good.requests.filter((q) => q.method === "PUT");
+  expect(r.code === 0 && puts.length === 2 && /\/definitions-\d{8}T\d{6}Z\.json$/.test(puts[0].url) && puts[1].url.endsWith("/latest.json"),
+    "backup-broker-definitions.sh uploads a timestamped copy and latest.json", `${r.out}\n${good.requests.map((q) => `${q.method} ${q.url}`).join("\n")}`);
+  expect(puts.every((q) => JSON.stringify(JSON.parse(q.body)) === JSON.stringify(definitions)
+      && /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/.test(q.headers.authorization || "")),
+    "backup-broker-definitions.sh uploads the exported definitions, SigV4-signed for the region", puts.map((q) => q.headers.authorization).join("\n"));
+  const bad = await stub("html");
+  const b = await run("backup-broker-definitions.sh", env(bad.url));
+  bad.server.close();
+  expect(b.code !== 0 && !bad.requests.some((q) => q.method === "PUT"), "backup-broker-definitions.sh uploads nothing when the export is not a definitions document", b.out);
+}
+
 // k8s/create-secrets.sh (bash, run by a person with kubectl): creates what is missing, keeps what exists,
 // passes no secret value in argv. Not run again under busybox: it is not a container script.
 if (!SHELL[0].endsWith("busybox")) {

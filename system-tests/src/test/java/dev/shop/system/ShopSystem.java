@@ -123,11 +123,25 @@ public final class ShopSystem {
             env.put("SHOP_OPS_PEERS_INVENTORY", url("inventory"));
             env.put("SHOP_OPS_PEERS_BILLING", url("billing"));
             env.put("SHOP_OPS_PEERS_NOTIFICATION", url("notification"));
+            if ("order".equals(svc)) { // the correctness monitor asks the peers with its own operator token
+                env.put("SHOP_CORRECTNESS_TOKEN_FILE", monitorToken().toString());
+                if (!"bench".equals(ENV)) { // the benchmark keeps the default period, to measure its real cost
+                    env.put("SHOP_CORRECTNESS_PERIOD", "2s");
+                    env.put("SHOP_CORRECTNESS_GRACE", "3s");
+                }
+            }
             env.putAll(extraEnv);
             processes.put(instance, pb.start());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + svc, e);
         }
+    }
+
+    /** A file with an operator token for order-svc's correctness monitor (as ./shop up mints one into .secrets/). */
+    private Path monitorToken() throws IOException {
+        Path file = logs.resolve("correctness-monitor.token"); // fresh at every start: test tokens live 30 minutes
+        Files.writeString(file, dev.shop.eventing.testing.Tokens.token("correctness-monitor", java.util.Set.of("operator")));
+        return file;
     }
 
     public void awaitReady(String svc) {
