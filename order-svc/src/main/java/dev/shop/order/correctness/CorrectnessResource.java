@@ -1,6 +1,9 @@
 package dev.shop.order.correctness;
 
 import dev.shop.eventing.http.Problem;
+import dev.shop.eventing.http.ProblemException;
+import dev.shop.eventing.security.Audit;
+import dev.shop.eventing.security.Caller;
 import dev.shop.eventing.security.Roles;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -9,6 +12,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -48,9 +52,30 @@ public class CorrectnessResource {
     }
 
     private final CorrectnessMonitor monitor;
+    private final Caller caller;
 
-    public CorrectnessResource(CorrectnessMonitor monitor) {
+    public CorrectnessResource(CorrectnessMonitor monitor, Caller caller) {
         this.monitor = monitor;
+        this.caller = caller;
+    }
+
+    @POST
+    @Path("runs")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(operationId = "runCorrectnessCheck", summary = "Run the correctness monitor now (e.g. after a repair) and return its findings")
+    @APIResponse(responseCode = "200", description = "The run completed; its findings", content = @Content(schema = @Schema(implementation = Report.class)))
+    @APIResponse(responseCode = "409", description = "Another instance is running the monitor right now; retry shortly",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Report> runNow() {
+        String actor = caller.subject();
+        return monitor.run().flatMap(ran -> {
+            if (!ran) {
+                throw new ProblemException(409, "urn:shop:problem:correctness-busy", "Monitor busy",
+                        "another instance holds the correctness monitor's lock; retry shortly");
+            }
+            Audit.record(actor, "correctness.run", "*", null);
+            return report(200);
+        });
     }
 
     @GET

@@ -95,5 +95,16 @@ class CorrectnessMonitorTests {
         given().get("/api/v1/ops/correctness").then().statusCode(401);
         given().auth().oauth2(Tokens.customer("alice")).get("/api/v1/ops/correctness").then().statusCode(403);
         given().auth().oauth2(Tokens.operator()).queryParam("limit", 0).get("/api/v1/ops/correctness").then().statusCode(400);
+        given().auth().oauth2(Tokens.operator()).post("/api/v1/ops/correctness/runs").then().statusCode(403);
+    }
+
+    @Test
+    void anAdminRunsACheckNowAndGetsItsFindings() {
+        UUID stuck = insertOrder("PENDING", OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(20));
+        given().auth().oauth2(Tokens.admin()).post("/api/v1/ops/correctness/runs").then().statusCode(200)
+                .body("violations.subject", hasItem(stuck.toString()))
+                .body("counts.order_terminal", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        pool.preparedQuery("update orders set status = 'CANCELLED', cancellation_reason = 'TIMEOUT', updated_at = now() where id = $1")
+                .execute(Tuple.of(stuck)).await().indefinitely();
     }
 }
