@@ -53,11 +53,12 @@ public class BillingService {
         });
     }
 
+    /** Creates the account or replaces its remaining credit; the change is booked as granted in the same transaction. */
     public Uni<Boolean> setCredit(String customerId, BigDecimal credit) {
         return Panache.withTransaction(() -> Account.<Account>findById(customerId, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
             Account account = existing != null ? existing : new Account();
             account.customerId = customerId;
-            account.credit = credit;
+            account.grant(credit);
             return account.persist().replaceWith(existing == null);
         }));
     }

@@ -122,14 +122,17 @@ public class InventoryService {
                 .map(list -> list.stream().collect(Collectors.toMap(p -> p.sku, Function.identity())));
     }
 
-    /** PUT semantics: creates or replaces name, price and available; units reserved for pending orders stay reserved. */
+    /**
+     * PUT semantics: creates or replaces name, price and available; units reserved for pending orders
+     * stay reserved. The change of available is booked as a stock adjustment in the same transaction.
+     */
     public Uni<Boolean> upsert(String sku, String name, BigDecimal price, int available) {
         return Panache.withTransaction(() -> Product.<Product>findById(sku, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
             Product product = existing != null ? existing : new Product();
             product.sku = sku;
             product.name = name;
             product.price = price;
-            product.available = available;
+            product.restock(available);
             return product.persist().replaceWith(existing == null);
         }));
     }

@@ -11,8 +11,11 @@ import java.math.BigDecimal;
 
 /**
  * A catalogue entry and its stock. {@code available} can be reserved; {@code reserved} is held for
- * pending orders. A sale removes units from {@code reserved}; a release moves them back.
- * The invariants {@code available >= 0} and {@code reserved >= 0} are also database CHECKs.
+ * pending orders. A sale moves units from {@code reserved} to {@code sold}; a release moves them back
+ * to {@code available}. {@code stocked} counts every unit an admin ever put in (or took out of) stock,
+ * so units are conserved: {@code available + reserved + sold = stocked} (checked by the correctness
+ * monitor, see {@link StockCorrectness}). The invariants {@code available >= 0} and {@code reserved >= 0}
+ * are also database CHECKs.
  */
 @Entity
 @Table(name = "product")
@@ -33,6 +36,14 @@ public class Product extends PanacheEntityBase {
 
     @Column(nullable = false)
     public int reserved;
+
+    /** Units ever stocked: the sum of every admin stock change (a decrease counts negative). */
+    @Column(nullable = false)
+    public long stocked;
+
+    /** Units sold: committed to confirmed orders. */
+    @Column(nullable = false)
+    public long sold;
 
     @Version
     public long version;
@@ -56,5 +67,15 @@ public class Product extends PanacheEntityBase {
 
     void sell(int quantity) {
         reserved -= quantity;
+        sold += quantity;
+    }
+
+    /**
+     * An admin sets the available stock: the difference is an adjustment of the units ever stocked
+     * (negative when stock is taken out). Reserved and sold units are not touched.
+     */
+    void restock(int newAvailable) {
+        stocked += (long) newAvailable - available;
+        available = newAvailable;
     }
 }
