@@ -37,6 +37,7 @@ public final class Benchmark {
     private static final String TAP = "bench.tap";
     private static final int SKUS = 20;
     private static final int CUSTOMERS = 20;
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     record Result(int rate, int seconds, int placed, int shed, int placeErrors, int finished, int confirmed, int timedOut, double completedPerSec,
                   long p50, long p99, long max, Map<String, Long> rssMib) {
@@ -68,11 +69,13 @@ public final class Benchmark {
         for (int c = 0; c < CUSTOMERS; c++) {
             put(http, ShopSystem.url("billing") + "/api/v1/accounts/b-" + run + "-" + c, "{\"credit\":99999999.00}");
         }
-        System.out.println("warming up (JIT) at 20 orders/s for " + warmup + " s ...");
-        runAt(20, warmup, http, broker, null, run);
+        System.out.println("warming up (JIT) at 20 orders/s for " + warmup + " s, then " + rates + " orders/s for " + seconds + " s each ...");
+        runAt("warm-up", 20, warmup, http, broker, null, run);
         List<Result> results = new ArrayList<>();
-        for (int rate : rates) {
-            results.add(runAt(rate, seconds, http, broker, system, run));
+        for (int i = 0; i < rates.size(); i++) {
+            String label = "rate " + rates.get(i) + "/s (" + (i + 1) + " of " + rates.size() + ")";
+            System.out.println(label + " for " + seconds + " s ...");
+            results.add(runAt(label, rates.get(i), seconds, http, broker, system, run));
         }
         System.out.println();
         System.out.println("| offered orders/s | duration s | placed | shed (503) | errors | finished | confirmed | timed out | completed orders/s | p50 ms | p99 ms | max ms | RSS MiB order/inventory/billing/notification |");
@@ -82,10 +85,12 @@ public final class Benchmark {
                     r.finished, r.confirmed, r.timedOut, r.completedPerSec, r.p50, r.p99, r.max,
                     r.rssMib.get("order") + "/" + r.rssMib.get("inventory") + "/" + r.rssMib.get("billing") + "/" + r.rssMib.get("notification"));
         }
+        System.out.println();
+        System.out.println(MonitorCost.measure(system, http, 5));
         System.exit(0);
     }
 
-    private static Result runAt(int rate, int seconds, HttpClient http, BrokerClient broker, ShopSystem system, String run) throws Exception {
+    private static Result runAt(String label, int rate, int seconds, HttpClient http, BrokerClient broker, ShopSystem system, String run) throws Exception {
         broker.purge(TAP);
         Map<String, Instant> placedAt = new ConcurrentHashMap<>();
         AtomicInteger errors = new AtomicInteger();
@@ -126,9 +131,18 @@ public final class Benchmark {
         Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
         AtomicInteger confirmed = new AtomicInteger();
         AtomicInteger timedOut = new AtomicInteger();
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60L).toNanos();
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofSeconds(seconds + 60L).toNanos();
+        long nextProgress = started + PROGRESS_EVERY.toNanos();
         Map<String, Long> rss = new java.util.TreeMap<>();
         while (System.nanoTime() < deadline) {
+            if (System.nanoTime() >= nextProgress) {
+                nextProgress += PROGRESS_EVERY.toNanos();
+                // Where a long run is: sent of total, what the services accepted, refused and finished so far.
+                System.out.printf(Locale.ROOT, "  [%s] %3d s of %d: sent %d/%d, placed %d, shed %d, errors %d, finished %d%n", label,
+                        Duration.ofNanos(System.nanoTime() - started).toSeconds(), seconds, Math.min(sent.get(), total), total,
+                        placedAt.size(), shed.get(), errors.get(), finishedAt.size());
+            }
             for (BrokerClient.Received r : broker.take(TAP, 2000)) {
                 JsonNode e = r.json();
                 String type = e.path("type").asText();
