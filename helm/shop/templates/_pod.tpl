@@ -133,6 +133,27 @@ spec:
           value: {{ $svc.rateLimit.capacity | quote }}
         - name: SHOP_ORDER_RATE_LIMIT_PER_SECOND
           value: {{ $svc.rateLimit.perSecond | quote }}
+        # The other services' read-only admin APIs (ops page dead letters, correctness monitor): their
+        # main Services, only for enabled ones (for a disabled one order-svc keeps its built-in
+        # localhost URL, which answers nothing, so those checks are reported as skipped).
+        {{- range $peer := list "inventory" "billing" "notification" }}
+        {{- $peerSvc := index $v.services $peer }}
+        {{- if $peerSvc.enabled }}
+        - name: SHOP_OPS_PEERS_{{ upper $peer }}
+          value: "http://{{ include "shop.svc.fullname" (dict "root" $root "key" $peer "svc" $peerSvc) }}"
+        {{- end }}
+        {{- end }}
+        - name: SHOP_CORRECTNESS_ENABLED
+          value: {{ $svc.correctness.enabled | quote }}
+        - name: SHOP_CORRECTNESS_PERIOD
+          value: {{ $svc.correctness.period | quote }}
+        - name: SHOP_CORRECTNESS_GRACE
+          value: {{ $svc.correctness.grace | quote }}
+        {{- if $svc.correctness.tokenSecret }}
+        # Read at every run from the mounted Secret, so a rotated token needs no restart.
+        - name: SHOP_CORRECTNESS_TOKEN_FILE
+          value: /etc/shop/correctness/token
+        {{- end }}
         {{- end }}
         {{- if eq .key "notification" }}
         - name: SHOP_CALLBACK_SECRET
@@ -185,6 +206,11 @@ spec:
           mountPath: /etc/shop/jwt
           readOnly: true
         {{- end }}
+        {{- if and (eq .key "order") $svc.correctness.tokenSecret }}
+        - name: correctness-token
+          mountPath: /etc/shop/correctness
+          readOnly: true
+        {{- end }}
   volumes:
     - name: tmp
       emptyDir:
@@ -196,5 +222,20 @@ spec:
         items:
           - key: public.pem
             path: public.pem
+    {{- end }}
+    {{- if and (eq .key "order") $svc.correctness.tokenSecret }}
+    # A whole-volume mount (no subPath), so the kubelet swaps in a rotated token. optional: order-svc
+    # serves orders without it; a missing Secret shows up as skipped peer checks
+    # (shop_correctness_peer_failures_total{reason="no_token"}), not as pods that never start.
+    - name: correctness-token
+      secret:
+        secretName: {{ $svc.correctness.tokenSecret }}
+        optional: true
+        # 0444: the pod has no fsGroup, so the file stays root-owned and the non-root app must be
+        # able to read it; the mount itself is read-only.
+        defaultMode: 292
+        items:
+          - key: {{ $svc.correctness.tokenKey }}
+            path: token
     {{- end }}
 {{- end -}}
