@@ -395,6 +395,7 @@ service_env() { # service_env <svc> <env> <port>
   echo "SHOP_JWT_ISSUER=$SHOP_JWT_ISSUER"
   echo "SHOP_JWT_AUDIENCE=$SHOP_JWT_AUDIENCE"
   [ "$svc" != order ] || echo "SHOP_CORRECTNESS_TOKEN_FILE=$MONITOR_TOKEN_FILE"
+  [ "$svc" != order ] || [ "${SHOP_MONITORING:-1}" = 0 ] || echo "SHOP_OPS_PROMETHEUS_URL=http://127.0.0.1:${SHOP_PROMETHEUS_PORT:-9090}" # scripts/monitoring-run.sh's port
 }
 
 start_service() { # start_service <svc> <env> <port> <logfile>
@@ -459,7 +460,7 @@ $backups
   operations page   http://localhost:8081/ops/#token=$(shop_token ops --roles operator --ttl 43200)
 
 Place a first order (./shop token signs tokens with the local key in .secrets/):
-  ADMIN=$(./shop token me --roles admin); ALICE=$(./shop token alice)
+  ADMIN=\$(./shop token me --roles admin); ALICE=\$(./shop token alice)
   curl -X PUT localhost:8082/api/v1/products/BOOK-1 -H "Authorization: Bearer \$ADMIN" -H 'content-type: application/json' -d '{"name":"Book","price":12.50,"available":10}'
   curl -X PUT localhost:8083/api/v1/accounts/alice  -H "Authorization: Bearer \$ADMIN" -H 'content-type: application/json' -d '{"credit":100.00}'
   curl -i -X POST localhost:8081/api/v1/orders -H "Authorization: Bearer \$ALICE" -H 'content-type: application/json' -d '{"items":[{"sku":"BOOK-1","quantity":2}]}'

@@ -39,6 +39,9 @@ public class JourneyProjection {
 
     private static final String INSERT = "insert into journey_step (event_id, order_id, type, service, occurred_at, outcome, trace_id) "
             + "values ($1, $2, $3, $4, $5, $6, nullif($7, '')) on conflict (event_id) do nothing";
+    /** As {@link #INSERT}, plus the moment order-svc received the event (first delivery wins). */
+    private static final String INSERT_RECEIVED = "insert into journey_step (event_id, order_id, type, service, occurred_at, outcome, trace_id, received_at) "
+            + "values ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8) on conflict (event_id) do nothing";
 
     /** An event received from the broker: its own statement, idempotent by event id. */
     public Uni<Void> record(CloudEvent event) {
@@ -46,7 +49,11 @@ public class JourneyProjection {
         if (orderId == null) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery(INSERT).execute(Tuple.from(row(event, orderId))).replaceWithVoid();
+        // Received now, by this JVM's clock; the event time is the producer's clock. On one machine they
+        // agree; across hosts the broker hop shown on the ops page is only as good as their clock sync.
+        List<Object> row = new java.util.ArrayList<>(row(event, orderId));
+        row.add(OffsetDateTime.now(ZoneOffset.UTC));
+        return pool.preparedQuery(INSERT_RECEIVED).execute(Tuple.from(row)).replaceWithVoid();
     }
 
     /** An event order-svc publishes: written in the caller's transaction, next to its outbox row. */
@@ -89,18 +96,24 @@ public class JourneyProjection {
         return event.traceparent() == null ? "" : event.traceparent().split("-")[1];
     }
 
-    /** One saga event of one order. */
+    /**
+     * One saga event of one order: {@code time} when its producer created it (the event's own time),
+     * {@code receivedAt} when order-svc took it off its queue (null for order-svc's own events).
+     */
     @RegisterForReflection
-    public record Step(String type, String service, Instant time, String outcome, String traceId) {
+    public record Step(String type, String service, Instant time, String outcome, String traceId, Instant receivedAt) {
     }
 
     public Uni<List<Step>> of(UUID orderId) {
-        return pool.preparedQuery("select type, service, occurred_at, outcome, trace_id from journey_step "
+        return pool.preparedQuery("select type, service, occurred_at, outcome, trace_id, received_at from journey_step "
                         + "where order_id = $1 order by occurred_at, type").execute(Tuple.of(orderId))
                 .map(rows -> {
                     List<Step> steps = new java.util.ArrayList<>();
-                    rows.forEach(r -> steps.add(new Step(r.getString("type"), r.getString("service"),
-                            r.getOffsetDateTime("occurred_at").toInstant(), r.getString("outcome"), r.getString("trace_id"))));
+                    rows.forEach(r -> {
+                        OffsetDateTime received = r.getOffsetDateTime("received_at");
+                        steps.add(new Step(r.getString("type"), r.getString("service"), r.getOffsetDateTime("occurred_at").toInstant(),
+                                r.getString("outcome"), r.getString("trace_id"), received == null ? null : received.toInstant()));
+                    });
                     return steps;
                 });
     }
