@@ -232,6 +232,47 @@ class AuthorizationTableIT {
                 Clients.notification(h -> notificationOps.discardDeadLetterWithHttpInfo(DEAD_LETTER.get("notification"),
                         new dev.shop.client.notification.model.DiscardRequest().reason("table"), h)),
                 Clients.notification(h -> notificationOps.replayAllDeadLettersWithHttpInfo(h)));
+        // order-svc's correctness report and live ops views (no Prometheus is configured for the e2e order-svc: 503).
+        //                                                          none exp  sig  iss  aud  self other oper admin
+        rows.add(row("order", "getCorrectnessReport", STAFF,    s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.order(h -> orderOps.getCorrectnessReportWithHttpInfo(10, h))));
+        rows.add(row("order", "runCorrectnessCheck", ADMIN,     s(401, 401, 401, 401, 401, 403, 403, 403, 200),
+                Clients.order(h -> orderOps.runCorrectnessCheckWithHttpInfo(h))));
+        rows.add(row("order", "listOpsCharts", STAFF,           s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.order(h -> orderOps.listOpsChartsWithHttpInfo(h))));
+        rows.add(row("order", "getOpsChart", STAFF,             s(401, 401, 401, 401, 401, 403, 403, 503, 503),
+                Clients.order(h -> orderOps.getOpsChartWithHttpInfo("orders-rate", 15, h))));
+        rows.add(row("order", "listOpsAlerts", STAFF,           s(401, 401, 401, 401, 401, 403, 403, 503, 503),
+                Clients.order(h -> orderOps.listOpsAlertsWithHttpInfo(h))));
+        var since = java.time.OffsetDateTime.now().minusSeconds(1);
+        rows.add(row("order", "listLoggedEvents", STAFF,        s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.order(h -> orderOps.listLoggedEventsWithHttpInfo(10, id, h))));
+        rows.add(row("order", "republishLoggedEvents", ADMIN,   s(401, 401, 401, 401, 401, 403, 403, 403, 200),
+                Clients.order(h -> orderOps.republishLoggedEventsWithHttpInfo(new dev.shop.client.order.model.RepublishRequest().since(since), h))));
+        rows.add(row("inventory", "listLoggedEvents", STAFF,    s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.inventory(h -> inventoryOps.listLoggedEventsWithHttpInfo(10, id, h))));
+        rows.add(row("inventory", "republishLoggedEvents", ADMIN, s(401, 401, 401, 401, 401, 403, 403, 403, 200),
+                Clients.inventory(h -> inventoryOps.republishLoggedEventsWithHttpInfo(new dev.shop.client.inventory.model.RepublishRequest().since(since), h))));
+        rows.add(row("inventory", "correctnessInvariants", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.inventory(h -> inventoryOps.correctnessInvariantsWithHttpInfo(h))));
+        rows.add(row("inventory", "correctnessOrderFacts", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.inventory(h -> inventoryOps.correctnessOrderFactsWithHttpInfo(new dev.shop.client.inventory.model.OrdersRequest().orderIds(List.of(id)), h))));
+        rows.add(row("billing", "listLoggedEvents", STAFF,      s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.billing(h -> billingOps.listLoggedEventsWithHttpInfo(10, id, h))));
+        rows.add(row("billing", "republishLoggedEvents", ADMIN, s(401, 401, 401, 401, 401, 403, 403, 403, 200),
+                Clients.billing(h -> billingOps.republishLoggedEventsWithHttpInfo(new dev.shop.client.billing.model.RepublishRequest().since(since), h))));
+        rows.add(row("billing", "correctnessInvariants", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.billing(h -> billingOps.correctnessInvariantsWithHttpInfo(h))));
+        rows.add(row("billing", "correctnessOrderFacts", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.billing(h -> billingOps.correctnessOrderFactsWithHttpInfo(new dev.shop.client.billing.model.OrdersRequest().orderIds(List.of(id)), h))));
+        rows.add(row("notification", "listLoggedEvents", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.notification(h -> notificationOps.listLoggedEventsWithHttpInfo(10, id, h))));
+        rows.add(row("notification", "republishLoggedEvents", ADMIN, s(401, 401, 401, 401, 401, 403, 403, 403, 200),
+                Clients.notification(h -> notificationOps.republishLoggedEventsWithHttpInfo(new dev.shop.client.notification.model.RepublishRequest().since(since), h))));
+        rows.add(row("notification", "correctnessInvariants", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.notification(h -> notificationOps.correctnessInvariantsWithHttpInfo(h))));
+        rows.add(row("notification", "correctnessOrderFacts", STAFF, s(401, 401, 401, 401, 401, 403, 403, 200, 200),
+                Clients.notification(h -> notificationOps.correctnessOrderFactsWithHttpInfo(new dev.shop.client.notification.model.OrdersRequest().orderIds(List.of(id)), h))));
         return rows;
     }
 
