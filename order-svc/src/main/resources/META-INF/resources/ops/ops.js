@@ -175,9 +175,14 @@ function waterfall(j) {
         segment(track, cause.t, hopEnd, t0, total, 'broker', 'outbox relay + broker: ' + ms(hopEnd - cause.t));
         parts.push('broker ' + ms(hopEnd - cause.t));
       }
+      // order-svc's copy arrived only after this step's producer had already reacted to its own copy:
+      // the hop of that copy is unknown, so the span is shown unsplit rather than guessed.
+      const unsplit = !hopEnd && cause.r && cause.r > s.t;
       const from = hopEnd || cause.t;
-      segment(track, from, s.t, t0, total, svcClass(s.service), s.service + ': ' + ms(s.t - from));
-      parts.push(s.service.replace('-svc', '') + ' ' + ms(s.t - from));
+      const who = s.service.replace('-svc', '');
+      segment(track, from, s.t, t0, total, svcClass(s.service) + (unsplit ? ' unsplit' : ''),
+        (unsplit ? 'outbox relay + broker + ' : '') + s.service + ': ' + ms(s.t - from));
+      parts.push((unsplit ? 'broker + ' : '') + who + ' ' + ms(s.t - from));
       li.dataset.cause = cause.type;
     }
     const mark = document.createElement('span');

@@ -45,6 +45,8 @@ class AlertsIT {
     private static final String ALERTMANAGER = "http://127.0.0.1:18293";
     private static final String RECEIVER = "http://127.0.0.1:18297";
     private static final Duration ALERT_WAIT = Duration.ofSeconds(60);
+    /** WAL shipping of this test's own (folder, slot, exporter port), scraped as job shop-backup. */
+    private static final BackupCli BACKUP = new BackupCli(ROOT.resolve("system-tests/target/alerts-backups"), "shop_backup_e2e_alerts", 19191);
 
     /** The notification table's owner (notification-svc's own role) loses, then regains, INSERT. */
     private static final String NOTIFICATION_INSERT = "do $$ begin execute format('%1$s insert on notification %2$s %%I', "
@@ -58,7 +60,7 @@ class AlertsIT {
         String services = ShopSystem.PORTS.entrySet().stream()
                 .map(e -> e.getKey() + "=" + ShopSystem.managementPort(e.getValue())).collect(Collectors.joining(","));
         script("start", "--dir", DIR.toString(), "--prometheus-port", "18290", "--alertmanager-port", "18293",
-                "--receiver-port", "18297", "--services", services, "--backup", "none",
+                "--receiver-port", "18297", "--services", services, "--backup", "127.0.0.1:" + BACKUP.exporterPort(),
                 "--interval", "1s", "--group-wait", "1s", "--group-interval", "1s", "--for-divisor", "60");
         Eventually.await(Duration.ofSeconds(30), () -> query("up{job=\"shop\"} == 1").size(), n -> n == 4,
                 "Prometheus scraping all four services");
@@ -154,6 +156,74 @@ class AlertsIT {
         // above proves resolution end to end.
     }
 
+    @Test
+    void brokenInvariantFiresUntilTheDataIsRepaired() throws Exception {
+        String alert = "ShopInvariantViolated";
+        String sku = unique("INV");
+        product(sku, "1.00", 5);
+        String db = "shop_inventory_" + ShopSystem.ENV;
+        Eventually.await(ALERT_WAIT, () -> query("shop_invariant_violations{invariant=\"stock_conserved\"}"),
+                r -> r.size() == 1 && "0".equals(value(r.get(0))), "Prometheus sees no stock_conserved violation");
+        Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "invariant", "stock_conserved"), List::isEmpty,
+                alert + " inactive before the fault");
+
+        // The fault: one unit of stock appears from nowhere (a hand edit, a bad restore, a bug).
+        ShopSystem.psql(db, "update product set available = available + 1 where sku = '" + sku + "'");
+        try {
+            Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "invariant", "stock_conserved"), a -> state(a, "pending"),
+                    alert + " pending in Prometheus");
+            Map<String, Object> firing = Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "invariant", "stock_conserved"),
+                    a -> state(a, "firing"), alert + " firing in Prometheus").get(0);
+            assertEquals("critical", labels(firing).get("severity"));
+            assertEquals("docs/operations.md#correctness-violations", ((Map<?, ?>) firing.get("annotations")).get("runbook"));
+            Eventually.await(ALERT_WAIT, () -> alerts(alertmanager(), alert, "invariant", "stock_conserved"), a -> a.size() == 1,
+                    alert + " active in Alertmanager");
+            Eventually.await(ALERT_WAIT, () -> alerts(receiver(), alert, "invariant", "stock_conserved"), a -> a.size() == 1,
+                    alert + " firing at the receiver");
+        } finally {
+            ShopSystem.psql(db, "update product set available = available - 1 where sku = '" + sku + "'"); // the repair
+        }
+        Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "invariant", "stock_conserved"), List::isEmpty,
+                alert + " resolved in Prometheus");
+        Eventually.await(ALERT_WAIT, () -> alerts(alertmanager(), alert, "invariant", "stock_conserved"), List::isEmpty,
+                alert + " no longer active in Alertmanager");
+        Eventually.await(ALERT_WAIT, () -> alerts(receiver(), alert, "invariant", "stock_conserved"), List::isEmpty,
+                alert + " no longer firing at the receiver");
+    }
+
+    @Test
+    void walShippingThatStopsFiresAndResolvesWhenShippingResumes() throws Exception {
+        String alert = "ShopBackupWalShippingStopped";
+        BACKUP.clean();
+        BACKUP.run("ship", "start"); // slot, pg_receivewal, exporter and a first base backup
+        try {
+            Eventually.await(ALERT_WAIT, () -> query("shop_backup_wal_receiver_up{job=\"shop-backup\"}"),
+                    r -> r.size() == 1 && "1".equals(value(r.get(0))), "Prometheus sees WAL shipping up");
+            Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "job", "shop-backup"), List::isEmpty, alert + " inactive while shipping");
+
+            BACKUP.killReceiver(); // pg_receivewal dies: every write from now on is at risk
+            Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "job", "shop-backup"), a -> state(a, "pending"),
+                    alert + " pending in Prometheus");
+            Map<String, Object> firing = Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "job", "shop-backup"),
+                    a -> state(a, "firing"), alert + " firing in Prometheus").get(0);
+            assertEquals("receiver_down", labels(firing).get("cause"));
+            assertEquals("critical", labels(firing).get("severity"));
+            Eventually.await(ALERT_WAIT, () -> alerts(alertmanager(), alert, "job", "shop-backup"), a -> a.size() == 1,
+                    alert + " active in Alertmanager");
+            Eventually.await(ALERT_WAIT, () -> alerts(receiver(), alert, "job", "shop-backup"), a -> a.size() == 1,
+                    alert + " firing at the receiver");
+
+            BACKUP.run("ship", "start"); // the runbook's fix: resumes from the slot, no gap
+            Eventually.await(ALERT_WAIT, () -> alerts(prometheus(), alert, "job", "shop-backup"), List::isEmpty, alert + " resolved in Prometheus");
+            Eventually.await(ALERT_WAIT, () -> alerts(alertmanager(), alert, "job", "shop-backup"), List::isEmpty,
+                    alert + " no longer active in Alertmanager");
+            Eventually.await(ALERT_WAIT, () -> alerts(receiver(), alert, "job", "shop-backup"), List::isEmpty,
+                    alert + " no longer firing at the receiver");
+        } finally {
+            BACKUP.run("ship", "stop", "--drop-slot");
+        }
+    }
+
     // ---------------------------------------------------------------- Prometheus, Alertmanager, receiver
 
     private static List<Map<String, Object>> query(String promql) {
@@ -165,32 +235,45 @@ class AlertsIT {
         return ((List<?>) sample.get("value")).get(1).toString();
     }
 
+    /** Prometheus's alerts (pending and firing). */
+    private static List<Map<String, Object>> prometheus() {
+        return given().baseUri(PROMETHEUS).get("/api/v1/alerts").then().statusCode(200).extract().jsonPath().getList("data.alerts");
+    }
+
+    /** Alertmanager's active (not silenced or inhibited) alerts. */
+    private static List<Map<String, Object>> alertmanager() {
+        List<Map<String, Object>> all = given().baseUri(ALERTMANAGER).queryParam("active", true).get("/api/v2/alerts")
+                .then().statusCode(200).extract().jsonPath().getList("$");
+        return all.stream().filter(a -> "active".equals(((Map<?, ?>) a.get("status")).get("state"))).toList();
+    }
+
+    /** What the receiver has been told is firing. */
+    private static List<Map<String, Object>> receiver() {
+        return given().baseUri(RECEIVER).get("/alerts").then().statusCode(200).extract().jsonPath().getList("$");
+    }
+
     private static List<Map<String, Object>> prometheusAlerts(String name, String service) {
-        List<Map<String, Object>> all = given().baseUri(PROMETHEUS).get("/api/v1/alerts").then().statusCode(200).extract().jsonPath()
-                .getList("data.alerts");
-        return matching(all, name, service);
+        return alerts(prometheus(), name, "service", service);
     }
 
     private static List<Map<String, Object>> alertmanagerAlerts(String name, String service) {
-        List<Map<String, Object>> all = given().baseUri(ALERTMANAGER).queryParam("active", true).get("/api/v2/alerts")
-                .then().statusCode(200).extract().jsonPath().getList("$");
-        return matching(all, name, service).stream()
-                .filter(a -> "active".equals(((Map<?, ?>) a.get("status")).get("state"))).toList();
+        return alerts(alertmanager(), name, "service", service);
     }
 
     private static List<Map<String, Object>> receiverAlerts(String name, String service) {
-        return matching(given().baseUri(RECEIVER).get("/alerts").then().statusCode(200).extract().jsonPath().getList("$"), name, service);
+        return alerts(receiver(), name, "service", service);
     }
 
     /** Whether the receiver recorded a notification carrying this alert with this status. */
     private static boolean notified(String name, String service, String status) {
         List<Map<String, Object>> records = given().baseUri(RECEIVER).queryParam("limit", 1000).get("/notifications")
                 .then().statusCode(200).extract().jsonPath().getList("notification.alerts.flatten()");
-        return matching(records, name, service).stream().anyMatch(a -> status.equals(a.get("status")));
+        return alerts(records, name, "service", service).stream().anyMatch(a -> status.equals(a.get("status")));
     }
 
-    private static List<Map<String, Object>> matching(List<Map<String, Object>> alerts, String name, String service) {
-        return alerts.stream().filter(a -> name.equals(labels(a).get("alertname")) && service.equals(labels(a).get("service"))).toList();
+    /** The alerts of this name whose label {@code key} is {@code value}. */
+    private static List<Map<String, Object>> alerts(List<Map<String, Object>> alerts, String name, String key, String value) {
+        return alerts.stream().filter(a -> name.equals(labels(a).get("alertname")) && value.equals(labels(a).get(key))).toList();
     }
 
     private static Map<?, ?> labels(Map<String, Object> alert) {

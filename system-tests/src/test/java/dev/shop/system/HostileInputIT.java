@@ -344,7 +344,10 @@ class HostileInputIT {
             case "integer" -> F.numberNode(name.equals("available") ? 0 : Math.max(1, schema.path("minimum").asInt(1)));
             case "number" -> F.numberNode(new java.math.BigDecimal("1.00"));
             case "boolean" -> F.booleanNode(false);
-            default -> switch (name) {
+            default -> "date-time".equals(schema.path("format").asText())
+                    // A valid, narrow window (a republish of it touches at most the last second's events).
+                    ? F.textNode(java.time.Instant.now().minusSeconds(name.equals("until") ? 0 : 1).toString())
+                    : switch (name) {
                 case "customerId" -> F.textNode(customer);
                 case "sku" -> F.textNode(orderSku);
                 case "callbackUrl" -> F.nullNode();

@@ -12,21 +12,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static dev.shop.system.Api.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,16 +42,13 @@ class RestoreDrillIT {
     private static final Path BACKUPS = ROOT.resolve("system-tests/target/restore-drill-backups");
     private static final String SLOT = "shop_backup_e2e_drill";
     private static final int EXPORTER_PORT = 19190;
+    private static final BackupCli BACKUP = new BackupCli(BACKUPS, SLOT, EXPORTER_PORT);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void shipWal() throws IOException {
         ShopSystem.get(); // the e2e databases exist and are migrated before the first base backup
-        if (Files.exists(BACKUPS)) {
-            try (Stream<Path> files = Files.walk(BACKUPS)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        BACKUP.clean();
         backupCli("ship", "start"); // slot, pg_receivewal, exporter, and a first base backup
     }
 
@@ -266,9 +259,7 @@ class RestoreDrillIT {
         double after = metric("shop_backup_last_success_timestamp_seconds{service=\"billing-svc\",database=\"" + db + "\"}");
         assertTrue(after > before, "last success moved: " + before + " -> " + after);
 
-        long pid = Long.parseLong(Files.readString(BACKUPS.resolve("state/receiver.pid")).trim());
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        Eventually.await(Duration.ofSeconds(5), () -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive, "receiver killed");
+        BACKUP.killReceiver();
         assertEquals(0.0, metric("shop_backup_wal_receiver_up"), "a stopped receiver shows at the next scrape");
 
         backupCli("ship", "start"); // resumes from the slot: no gap, no new base backup needed
@@ -301,30 +292,11 @@ class RestoreDrillIT {
     }
 
     private static String backupCli(String... args) {
-        return backupCli(Map.of(), args);
+        return BACKUP.run(args);
     }
 
     private static String backupCli(Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/backup.sh").toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("SHOP_BACKUP_DIR", BACKUPS.toString());
-        pb.environment().put("SHOP_BACKUP_SLOT", SLOT);
-        pb.environment().put("SHOP_BACKUP_EXPORTER_PORT", String.valueOf(EXPORTER_PORT));
-        pb.environment().putAll(env);
-        try {
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "scripts/backup.sh " + String.join(" ", args) + " timed out");
-            System.out.print(out);
-            assertEquals(0, p.exitValue(), "scripts/backup.sh " + String.join(" ", args) + " failed:\n" + out);
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return BACKUP.run(env, args);
     }
 
     private static String psql(String db, String sql) {

@@ -128,6 +128,7 @@ public final class ShopSystem {
                 if (!"bench".equals(ENV)) { // the benchmark keeps the default period, to measure its real cost
                     env.put("SHOP_CORRECTNESS_PERIOD", "2s");
                     env.put("SHOP_CORRECTNESS_GRACE", "3s");
+                    env.put("SHOP_CORRECTNESS_INVARIANTS_PERIOD", "2s");
                 }
             }
             env.putAll(extraEnv);

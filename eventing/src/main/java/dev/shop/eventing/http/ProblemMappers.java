@@ -75,12 +75,16 @@ public class ProblemMappers {
 
     private static final java.util.regex.Pattern QUALIFIED = java.util.regex.Pattern.compile("`?(?:[a-z_][a-z0-9_]*\\.)+([A-Z][\\w$]*)`?");
 
+    /** Jackson quotes the cause's class, e.g. {@code (java.time.format.DateTimeParseException) Text 'x' could not be parsed}. */
+    private static final java.util.regex.Pattern EXCEPTION_NAME = java.util.regex.Pattern.compile("\\(?\\b[A-Z]\\w*(?:Exception|Error)\\b\\)?:?\\s*");
+
     /** Jackson names Java types ({@code `java.lang.Integer`}, record classes): keep what the client can act on, the simple name. */
     static String withoutInternals(String message) {
         if (message == null) {
             return "unreadable";
         }
         String simple = QUALIFIED.matcher(message).replaceAll(m -> m.group(1).replace('$', '.'));
+        simple = EXCEPTION_NAME.matcher(simple).replaceAll("");
         return simple.length() > 300 ? simple.substring(0, 300) + "..." : simple;
     }
 

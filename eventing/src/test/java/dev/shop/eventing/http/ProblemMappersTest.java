@@ -18,6 +18,14 @@ class ProblemMappersTest {
     }
 
     @Test
+    void causeClassNamesAreDropped() {
+        String cleaned = ProblemMappers.withoutInternals("Cannot deserialize value of type `java.time.OffsetDateTime` from String \"fuzz\": "
+                + "Failed to deserialize java.time.OffsetDateTime: (java.time.format.DateTimeParseException) Text 'fuzz' could not be parsed at index 0");
+        assertEquals("Cannot deserialize value of type OffsetDateTime from String \"fuzz\": Failed to deserialize OffsetDateTime: "
+                + "Text 'fuzz' could not be parsed at index 0", cleaned);
+    }
+
+    @Test
     void plainParserMessagesStayAndLongOnesAreCut() {
         assertEquals("Unexpected end-of-input", ProblemMappers.withoutInternals("Unexpected end-of-input"));
         assertEquals(303, ProblemMappers.withoutInternals("x".repeat(1000)).length());

@@ -26,6 +26,15 @@ public interface CorrectnessConfig {
     @WithDefault("60s")
     Duration grace();
 
+    /**
+     * How often the whole-table invariants (stock_conserved, reserved_matches_holds, credit_conserved)
+     * are recomputed. Each recomputation reads every product and account and sums every hold and
+     * authorised payment in the peers' databases, so its cost grows with the data, unlike the per-order
+     * checks; while one of them is violated it is rechecked every run, so a repair clears it quickly.
+     */
+    @WithDefault("10m")
+    Duration invariantsPeriod();
+
     /** Orders changed within this window are re-verified in rolling slices, after the new ones. */
     @WithDefault("24h")
     Duration lookback();

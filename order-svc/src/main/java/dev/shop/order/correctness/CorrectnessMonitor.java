@@ -74,6 +74,8 @@ public class CorrectnessMonitor {
     /** Keyset cursors (updated_at, id): the newest judged order, and the re-verification slice. Leader's memory only. */
     private Cursor fresh;
     private Cursor sweep;
+    /** When this instance last had both peers' whole-table invariants answered. */
+    private OffsetDateTime invariantsAt;
 
     private record Cursor(OffsetDateTime at, UUID id) {
     }
@@ -121,11 +123,29 @@ public class CorrectnessMonitor {
                 .replaceWithVoid();
     }
 
-    /** One run: judge on the lock holder, then refresh the gauges from the table (every instance). */
+    /** One scheduled run: judge on the lock holder, then refresh the gauges from the table (every instance). */
     public Uni<Boolean> run() {
+        return run(false);
+    }
+
+    /**
+     * One run; {@code everything} also recomputes the whole-table invariants even when they are not
+     * due (an operator's run after a repair wants every check).
+     */
+    public Uni<Boolean> run(boolean everything) {
         return pool.withTransaction(conn -> conn.preparedQuery("select pg_try_advisory_xact_lock($1) as locked").execute(Tuple.of(LOCK_KEY))
-                        .flatMap(rows -> rows.iterator().next().getBoolean("locked") ? judgeAll(conn).replaceWith(true) : Uni.createFrom().item(false)))
+                        .flatMap(rows -> rows.iterator().next().getBoolean("locked") ? judgeAll(conn, everything).replaceWith(true)
+                                : Uni.createFrom().item(false)))
                 .call(this::refreshGauges);
+    }
+
+    /**
+     * Whether this run recomputes the whole-table invariants: when asked to, when due, or while one
+     * of them is violated (so that a repair clears it at the next run).
+     */
+    private boolean invariantsDue(OffsetDateTime now, boolean everything) {
+        boolean violated = Invariants.GLOBAL.stream().anyMatch(i -> violations.containsKey(i) && violations.get(i).get() > 0);
+        return everything || violated || invariantsAt == null || !now.isBefore(invariantsAt.plus(config.invariantsPeriod()));
     }
 
     /** Current violations, newest first, for the ops page and the API. */
@@ -175,8 +195,9 @@ public class CorrectnessMonitor {
 
     // ---- one run, on the lock holder ------------------------------------------------------------
 
-    private Uni<Void> judgeAll(SqlConnection conn) {
+    private Uni<Void> judgeAll(SqlConnection conn, boolean everything) {
         OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
+        boolean globals = invariantsDue(started, everything);
         OffsetDateTime settled = started.minus(config.grace());
         OffsetDateTime deadline = started.minus(orders.sagaTimeout()).minus(config.grace());
         OffsetDateTime windowStart = started.minus(config.lookback());
@@ -195,7 +216,7 @@ public class CorrectnessMonitor {
                 .flatMap(ignored -> select(conn, "select " + ORDER_COLUMNS + " from orders where status <> 'PENDING'"
                         + " and (updated_at, id) > ($1, $2) and updated_at <= $3 order by updated_at, id limit $4",
                         Tuple.of(fresh.at(), fresh.id(), settled, cap), picked)
-                        .invoke(last -> { if (last != null) { fresh = last; } }))
+                        .invoke(page -> { if (page.last() != null) { fresh = page.last(); } }))
                 .flatMap(ignored -> {
                     int room = cap - picked.size();
                     if (room <= 0) {
@@ -205,12 +226,14 @@ public class CorrectnessMonitor {
                     return select(conn, "select " + ORDER_COLUMNS + " from orders where status <> 'PENDING'"
                             + " and (updated_at, id) > ($1, $2) and updated_at <= $3 order by updated_at, id limit $4",
                             Tuple.of(sweep.at(), sweep.id(), upTo, room), picked)
-                            .invoke(last -> sweep = last == null ? new Cursor(windowStart, new UUID(0, 0)) : last)
+                            // A short slice reached the newest settled order: the next run starts over, so
+                            // every order of the window is re-verified every few runs, never skipped for one.
+                            .invoke(page -> sweep = page.rows() < room ? new Cursor(windowStart, new UUID(0, 0)) : page.last())
                             .replaceWithVoid();
                 })
                 .flatMap(ignored -> lines(conn, picked))
                 .flatMap(all -> judgeInBatches(new ArrayList<>(all.values()), token, deadline))
-                .flatMap(judged -> peerInvariants(token).flatMap(peerResult -> {
+                .flatMap(judged -> (globals ? peerInvariants(token) : Uni.createFrom().item(PeerInvariants.NOT_DUE)).flatMap(peerResult -> {
                     List<Violation> found = new ArrayList<>(judged.violations);
                     found.addAll(peerResult.violations);
                     return store(conn, started, judged.decidedSubjects, peerResult.decided, found)
@@ -227,13 +250,17 @@ public class CorrectnessMonitor {
     }
 
     /** Orders flagged by an earlier run are judged again every run, so a repair clears them. */
-    private Uni<Cursor> flagged(SqlConnection conn, Map<UUID, Judge.OrderRecord> picked) {
+    private Uni<Page> flagged(SqlConnection conn, Map<UUID, Judge.OrderRecord> picked) {
         return select(conn, "select " + ORDER_COLUMNS + " from orders where id in (select subject::uuid from correctness_violation"
                 + " where invariant = any($1) limit $2)", Tuple.of(Invariants.PER_ORDER.toArray(String[]::new), config.maxOrdersPerRun()), picked);
     }
 
-    /** Adds the rows to {@code picked}; returns the cursor of the last row, or null when there was none. */
-    private Uni<Cursor> select(SqlConnection conn, String sql, Tuple args, Map<UUID, Judge.OrderRecord> picked) {
+    /** How many rows a query returned, and the cursor of the last one (null when none). */
+    private record Page(Cursor last, int rows) {
+    }
+
+    /** Adds the rows to {@code picked}. */
+    private Uni<Page> select(SqlConnection conn, String sql, Tuple args, Map<UUID, Judge.OrderRecord> picked) {
         return conn.preparedQuery(sql).execute(args).map(rows -> {
             Cursor last = null;
             for (Row row : rows) {
@@ -242,7 +269,7 @@ public class CorrectnessMonitor {
                         row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at")));
                 last = new Cursor(row.getOffsetDateTime("updated_at"), id);
             }
-            return last;
+            return new Page(last, rows.size());
         });
     }
 
@@ -268,6 +295,8 @@ public class CorrectnessMonitor {
     }
 
     private record PeerInvariants(boolean complete, List<String> decided, List<Violation> violations) {
+        /** Not recomputed this run: nothing decided, so the stored findings stay as they are. */
+        static final PeerInvariants NOT_DUE = new PeerInvariants(true, List.of(), List.of());
     }
 
     private Uni<Judged> judgeInBatches(List<Judge.OrderRecord> all, String token, OffsetDateTime deadline) {
@@ -317,6 +346,9 @@ public class CorrectnessMonitor {
             if (bill != null) {
                 decided.addAll(Invariants.BILLING);
                 found.addAll(bill);
+            }
+            if (inv != null && bill != null) {
+                invariantsAt = OffsetDateTime.now(ZoneOffset.UTC);
             }
             return new PeerInvariants(inv != null && bill != null, decided, found);
         });

@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +69,20 @@ public class CorrectnessResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Report> runNow() {
         String actor = caller.subject();
-        return monitor.run().flatMap(ran -> {
-            if (!ran) {
-                throw new ProblemException(409, "urn:shop:problem:correctness-busy", "Monitor busy",
-                        "another instance holds the correctness monitor's lock; retry shortly");
-            }
-            Audit.record(actor, "correctness.run", "*", null);
-            return report(200);
-        });
+        // A scheduled run (here or on another instance) holds the lock for about a second: wait for it a
+        // little before telling the caller to come back.
+        return monitor.run(true)
+                .invoke(ran -> {
+                    if (!ran) {
+                        throw new ProblemException(409, "urn:shop:problem:correctness-busy", "Monitor busy",
+                                "another instance holds the correctness monitor's lock; retry shortly");
+                    }
+                })
+                .onFailure(ProblemException.class).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(1)).atMost(8)
+                .flatMap(ran -> {
+                    Audit.record(actor, "correctness.run", "*", null);
+                    return report(200);
+                });
     }
 
     @GET

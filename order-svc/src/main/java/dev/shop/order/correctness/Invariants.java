@@ -24,6 +24,8 @@ public final class Invariants {
     public static final List<String> PER_ORDER = List.of(ORDER_TERMINAL, CONFIRMED_CONSISTENT, CANCELLED_CONSISTENT, ONE_NOTIFICATION);
     public static final List<String> INVENTORY = List.of(STOCK_CONSERVED, RESERVED_MATCHES_HOLDS);
     public static final List<String> BILLING = List.of(CREDIT_CONSERVED);
+    /** The whole-table ones (the peers', recomputed every {@code shop.correctness.invariants-period}). */
+    public static final List<String> GLOBAL = List.of(STOCK_CONSERVED, RESERVED_MATCHES_HOLDS, CREDIT_CONSERVED);
     public static final List<String> ALL = List.of(ORDER_TERMINAL, CONFIRMED_CONSISTENT, CANCELLED_CONSISTENT, ONE_NOTIFICATION,
             STOCK_CONSERVED, RESERVED_MATCHES_HOLDS, CREDIT_CONSERVED);
 
