@@ -25,7 +25,7 @@ def fmt(seconds):
 
 rows = []
 for kind, folder in (("unit + @QuarkusTest", "surefire-reports"), ("end-to-end", "failsafe-reports")):
-    for reports in sorted(root.glob(f"*/target/{folder}")):
+    for reports in sorted([*root.glob(f"*/target/{folder}"), *root.glob(f"tools/*/target/{folder}")]):
         totals = {"suites": 0, "tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
         for f in reports.glob("TEST-*.xml"):
             if f.stat().st_mtime < since:
@@ -39,7 +39,11 @@ for kind, folder in (("unit + @QuarkusTest", "surefire-reports"), ("end-to-end",
                 totals[key] += int(suite.get(key, "0") or 0)
             totals["time"] += float((suite.get("time") or "0").replace(",", ""))
         if totals["suites"]:
-            rows.append((reports.parent.parent.name, kind, totals))
+            module = reports.parent.parent.relative_to(root).as_posix()
+            label = kind
+            if module.startswith("tools/"):  # plain modules: no Quarkus; their failsafe tests use the real broker/DB
+                label = "unit" if folder == "surefire-reports" else "integration"
+            rows.append((module, label, totals))
 
 print()
 print("Test suites (this run)")
