@@ -8,17 +8,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static dev.shop.system.Api.*;
 import static io.restassured.RestAssured.given;
@@ -55,11 +50,11 @@ class AlertsIT {
     @BeforeAll
     static void monitoring() throws Exception {
         ShopSystem.get();
-        script("stop", "--dir", DIR.toString()); // an earlier run's, if it was interrupted
-        deleteRecursively(DIR); // a fresh Prometheus: rates and alerts from this run only
+        Scripts.monitoring("stop", "--dir", DIR.toString()); // an earlier run's, if it was interrupted
+        Scripts.deleteRecursively(DIR); // a fresh Prometheus: rates and alerts from this run only
         String services = ShopSystem.PORTS.entrySet().stream()
                 .map(e -> e.getKey() + "=" + ShopSystem.managementPort(e.getValue())).collect(Collectors.joining(","));
-        script("start", "--dir", DIR.toString(), "--prometheus-port", "18290", "--alertmanager-port", "18293",
+        Scripts.monitoring("start", "--dir", DIR.toString(), "--prometheus-port", "18290", "--alertmanager-port", "18293",
                 "--receiver-port", "18297", "--services", services, "--backup", "127.0.0.1:" + BACKUP.exporterPort(),
                 "--interval", "1s", "--group-wait", "1s", "--group-interval", "1s", "--for-divisor", "60");
         Eventually.await(Duration.ofSeconds(30), () -> query("up{job=\"shop\"} == 1").size(), n -> n == 4,
@@ -68,7 +63,7 @@ class AlertsIT {
 
     @AfterAll
     static void stopMonitoring() throws Exception {
-        script("stop", "--dir", DIR.toString());
+        Scripts.monitoring("stop", "--dir", DIR.toString());
     }
 
     @Test
@@ -298,24 +293,5 @@ class AlertsIT {
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + signal + " " + pid);
-    }
-
-    private static void script(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/monitoring-run.sh").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "scripts/monitoring-run.sh " + String.join(" ", args) + " failed:\n" + out);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

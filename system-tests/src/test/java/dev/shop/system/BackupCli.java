@@ -63,10 +63,6 @@ record BackupCli(Path dir, String slot, int exporterPort) {
 
     /** An empty folder for a fresh start. */
     void clean() throws IOException {
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Scripts.deleteRecursively(dir);
     }
 }

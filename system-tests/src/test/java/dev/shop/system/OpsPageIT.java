@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +54,11 @@ class OpsPageIT {
     static void prometheus() throws Exception {
         ShopSystem.get();
         withoutPrometheus = browser(ShopSystem.url("order") + "/ops/#token=" + Tokens.operator(), "--dump-dom");
-        script("stop", "--dir", DIR.toString());
-        deleteRecursively(DIR);
+        Scripts.monitoring("stop", "--dir", DIR.toString());
+        Scripts.deleteRecursively(DIR);
         String services = ShopSystem.PORTS.entrySet().stream()
                 .map(e -> e.getKey() + "=" + ShopSystem.managementPort(e.getValue())).collect(Collectors.joining(","));
-        script("start", "--dir", DIR.toString(), "--prometheus-port", String.valueOf(PROMETHEUS_PORT), "--alertmanager-port", "18393",
+        Scripts.monitoring("start", "--dir", DIR.toString(), "--prometheus-port", String.valueOf(PROMETHEUS_PORT), "--alertmanager-port", "18393",
                 "--receiver-port", "18397", "--services", services, "--backup", "none", "--interval", "1s");
         Eventually.await(Duration.ofSeconds(30), () -> query("up{job=~\"shop|rabbitmq\"} == 1"), n -> n == 5,
                 "Prometheus scraping the four services and RabbitMQ");
@@ -69,7 +68,7 @@ class OpsPageIT {
     @AfterAll
     static void stopPrometheus() throws Exception {
         ShopSystem.get().restart("order", Map.of());
-        script("stop", "--dir", DIR.toString());
+        Scripts.monitoring("stop", "--dir", DIR.toString());
     }
 
     @Test
@@ -211,7 +210,7 @@ class OpsPageIT {
                 assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium finished");
                 return out;
             } finally {
-                deleteRecursively(profile);
+                Scripts.deleteRecursively(profile);
             }
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
@@ -223,24 +222,5 @@ class OpsPageIT {
     private static int query(String promql) {
         return given().baseUri(PROMETHEUS).queryParam("query", promql).get("/api/v1/query").then().statusCode(200)
                 .extract().jsonPath().getList("data.result").size();
-    }
-
-    private static void script(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/monitoring-run.sh").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "scripts/monitoring-run.sh " + String.join(" ", args) + " failed:\n" + out);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
