@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -181,7 +182,8 @@ public class EventConsumer {
                     failure -> {
                         // Not expected (every path ends in ack, dead letter or nack); never leave a message unsettled.
                         LOG.errorf(failure, "consumer batch of %d ended abnormally; rejecting its unsettled messages to the queue's DLX", batch.size());
-                        batch.stream().filter(p -> !p.settled().get()).forEach(p -> p.message().nack(failure));
+                        batch.stream().filter(p -> !p.settled().get()).forEach(p -> bounded(p.message().nack(failure), "reject")
+                                .subscribe().with(rejected -> { }, f -> LOG.warnf("reject failed (%s); the broker redelivers the message", f.toString())));
                         finished(batch.size());
                     }));
         }
@@ -273,7 +275,7 @@ public class EventConsumer {
 
     /** Several deliveries, one transaction; on any failure, roll back and settle them one by one. */
     private Uni<Void> settleTogether(List<Delivery> deliveries) {
-        return Panache.withTransaction(() -> {
+        return timed(Panache.withTransaction(() -> {
                     Uni<List<Outcome>> chain = Uni.createFrom().item(new ArrayList<>());
                     for (Delivery d : deliveries) {
                         chain = chain.flatMap(outcomes -> within(d, () -> step(d)).map(o -> {
@@ -282,7 +284,7 @@ public class EventConsumer {
                         }));
                     }
                     return chain;
-                })
+                }), deliveries.size())
                 .onItemOrFailure().transformToUni((outcomes, failure) -> {
                     if (failure != null) {
                         LOG.warnf("a batch of %d messages rolled back (%s); processing them one by one", deliveries.size(), failure.toString());
@@ -300,10 +302,6 @@ public class EventConsumer {
                         Delivery d = deliveries.get(i);
                         Outcome outcome = outcomes.get(i);
                         acks = acks.flatMap(ignored -> within(d, () -> settled(d, outcome))
-                                .onFailure().recoverWithItem(f -> {
-                                    LOG.warnf("ack of committed %s %s failed (%s); a redelivery will be a duplicate", d.event().type(), d.event().id(), f.toString());
-                                    return null;
-                                })
                                 .onTermination().invoke(d.span()::end));
                     }
                     return acks;
@@ -326,7 +324,7 @@ public class EventConsumer {
         CloudEvent event = d.event();
         return Uni.createFrom().deferred(() -> {
                     attempts.incrementAndGet();
-                    return d.transactional() ? Panache.withTransaction(() -> step(d)) : step(d);
+                    return timed(d.transactional() ? Panache.withTransaction(() -> step(d)) : step(d), 1);
                 })
                 .onFailure(f -> !(f instanceof PoisonEventException)).invoke(f ->
                         LOG.warnf("handling %s %s failed (attempt %d): %s", event.type(), event.id(), attempts.get(), f.toString()))
@@ -352,7 +350,12 @@ public class EventConsumer {
         } else {
             LOG.debugf("processed %s %s", event.type(), event.id());
         }
-        return Uni.createFrom().completionStage(d.message().ack());
+        // A failed ack (connection lost, or no answer in time) only means a redelivery, which the inbox
+        // turns into a no-op: the effect has committed, so the consumer moves on.
+        return bounded(d.message().ack(), "ack").onFailure().recoverWithItem(f -> {
+            LOG.warnf("ack of committed %s %s failed (%s); a redelivery will be a duplicate", event.type(), event.id(), f.toString());
+            return null;
+        });
     }
 
     private Uni<Void> deadLetter(Pending pending, String type, Throwable failure, int attempts) {
@@ -365,11 +368,45 @@ public class EventConsumer {
         }
         count(type, "dead_lettered");
         return deadLetters.publish(message, failure, attempts)
-                .flatMap(ignored -> Uni.createFrom().completionStage(message.ack()))
-                .onFailure().recoverWithUni(publishFailure -> {
+                .ifNoItem().after(config.consumer().settleTimeout()).failWith(() -> new TimeoutException(
+                        "dead-letter publish not confirmed within " + config.consumer().settleTimeout()))
+                .onItemOrFailure().transformToUni((published, publishFailure) -> {
+                    if (publishFailure == null) {
+                        return bounded(message.ack(), "ack").onFailure().recoverWithItem(f -> {
+                            LOG.warnf("ack of a dead-lettered %s message failed (%s); a redelivery will be handled again", type, f.toString());
+                            return null;
+                        });
+                    }
                     LOG.errorf("dead-letter publish failed (%s); rejecting so the queue's DLX takes the message", publishFailure.toString());
-                    return Uni.createFrom().completionStage(message.nack(failure));
+                    return bounded(message.nack(failure), "reject");
                 });
+    }
+
+    /**
+     * A transaction attempt that may not outlast {@code transaction-timeout}: a database that stops
+     * answering fails the attempt (and with it the retry or dead-letter path) instead of holding the
+     * receiver forever. Cancelling closes the attempt's session; a commit that still lands makes the
+     * next attempt a duplicate.
+     */
+    private <T> Uni<T> timed(Uni<T> attempt, int messages) {
+        var limit = config.consumer().transactionTimeout();
+        return attempt.ifNoItem().after(limit).failWith(() -> {
+            registry.counter("shop.consumer.timeouts", "queue", config.queue(), "stage", "transaction").increment();
+            return new TimeoutException("transaction of " + messages + " message(s) did not finish within " + limit);
+        });
+    }
+
+    /**
+     * A settlement (ack or reject) that may not outlast {@code settle-timeout}. The connector completes
+     * it on the link's event loop; on a link that died under it, it may never complete. Giving up is
+     * safe: an unsettled delivery is redelivered when the broker drops the link.
+     */
+    private Uni<Void> bounded(java.util.concurrent.CompletionStage<Void> settlement, String what) {
+        var limit = config.consumer().settleTimeout();
+        return Uni.createFrom().completionStage(settlement).ifNoItem().after(limit).failWith(() -> {
+            registry.counter("shop.consumer.timeouts", "queue", config.queue(), "stage", what).increment();
+            return new TimeoutException(what + " not completed within " + limit);
+        });
     }
 
     private void count(String type, String outcome) {

@@ -89,6 +89,23 @@ public interface EventingConfig {
         /** Jitter factor 0..1 applied to every backoff delay, so retries of many consumers spread out. */
         @WithDefault("0.5")
         double jitter();
+
+        /**
+         * Longest one transaction attempt (inbox + saga step + commit) may take. A database that stops
+         * answering (a black-holed connection, a server that froze) would otherwise hold the receiver's
+         * batch forever: the attempt fails instead and is retried, and a commit that lands late makes
+         * the retry a duplicate, which the inbox turns into a no-op.
+         */
+        @WithDefault("15s")
+        Duration transactionTimeout();
+
+        /**
+         * Longest an acknowledgement, a reject or a dead-letter publish may take. The broker link can
+         * die under a settlement without failing it; the consumer then moves on and the broker
+         * redelivers the message when it notices the link is gone (a duplicate, harmless).
+         */
+        @WithDefault("10s")
+        Duration settleTimeout();
     }
 
     interface Inbox {

@@ -172,6 +172,16 @@ public final class BrokerClient {
         return out;
     }
 
+    /** Closes a connection as an operator would (management API); the client sees the broker drop it. */
+    public void closeConnection(String name) {
+        send("DELETE", "/connections/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), null);
+    }
+
+    /** How many consumers are attached to a queue of this vhost. */
+    public int consumers(String queue) {
+        return send("GET", "/queues/" + vhost + "/" + queue, null).path("consumers").asInt();
+    }
+
     public void purge(String queue) {
         send("DELETE", "/queues/" + vhost + "/" + queue + "/contents", null);
     }

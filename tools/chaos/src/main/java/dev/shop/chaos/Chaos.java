@@ -71,6 +71,7 @@ public final class Chaos {
         CallbackReceiver callbacks = new CallbackReceiver(o.basePort() + 50);
         Thread restoreHook = new Thread(() -> restoreEverything(proxies, infra, instances, callbacks), "chaos-restore");
         Runtime.getRuntime().addShutdownHook(restoreHook);
+        Supervisor supervisor = null;
         try {
             for (String i : Instances.all()) {
                 proxies.open(i + "/amqp", Instances.amqpProxyPort(o, i), o.amqpHost(), o.amqpPort());
@@ -96,6 +97,9 @@ public final class Chaos {
             Map<String, BigDecimal> granted = new LinkedHashMap<>();
             setUp(instances, tokens, load, stocked, granted);
 
+            // The run's kubelet: restarts an instance whose liveness stays DOWN (period 5 s, threshold 3).
+            supervisor = new Supervisor(instances, Duration.ofSeconds(5), 3).start();
+            Supervisor probe = supervisor;
             Faults faults = new Faults(instances, proxies, infra, tokens);
             System.out.println("load and nemesis running ...");
             long t0 = System.nanoTime();
@@ -132,10 +136,14 @@ public final class Chaos {
             for (String i : Instances.all()) {
                 state.instancesReady.put(i, instances.running(i) && instances.ready(i));
             }
+            probe.restarts().forEach(r -> state.livenessRestarts.add(r.instance() + " at " + r.at()));
             List<Checker.Finding> findings = new Checker(o.sagaTimeout(), o.recovery()).judge(state);
             System.out.print(Report.render(o, state, load.placements(), faults.injected(), findings, loadTook));
             return findings.isEmpty() ? 0 : 1;
         } finally {
+            if (supervisor != null) {
+                supervisor.close();
+            }
             restoreEverything(proxies, infra, instances, callbacks);
             try {
                 Runtime.getRuntime().removeShutdownHook(restoreHook);

@@ -51,6 +51,8 @@ public final class Report {
         row(out, "stuck (not terminal)", stuck);
         row(out, "dead letters (replayed)", s.deadLetters.size());
         row(out, "callbacks received (POSTs)", s.callbacksReceived.values().stream().mapToInt(List::size).sum());
+        row(out, "restarts by the liveness probe", s.livenessRestarts.isEmpty() ? "0"
+                : s.livenessRestarts.size() + " (" + String.join(", ", s.livenessRestarts) + ")");
         row(out, "invariant violations", findings.size());
 
         out.append("\n| fault | scheduled | injected | failed | orders placed meanwhile | p50 ms | p99 ms | max ms | timed out |\n|---|---|---|---|---|---|---|---|---|\n");
@@ -105,6 +107,10 @@ public final class Report {
     }
 
     private static void row(StringBuilder out, String name, long value) {
+        row(out, name, String.valueOf(value));
+    }
+
+    private static void row(StringBuilder out, String name, String value) {
         out.append("| ").append(name).append(" | ").append(value).append(" |\n");
     }
 }
