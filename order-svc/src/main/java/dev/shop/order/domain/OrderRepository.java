@@ -50,9 +50,19 @@ public class OrderRepository implements PanacheRepositoryBase<Order, UUID> {
     public record Cursor(Instant createdAt, UUID id) {
     }
 
+    /**
+     * Overdue PENDING orders, locked for this transaction, skipping any row another transaction holds
+     * (a saga step about to settle it, or another replica's sweep). Without SKIP LOCKED two replicas'
+     * sweeps took the same batch, one lost on the version check and its whole batch rolled back, tick
+     * after tick, while payments kept confirming orders long past their deadline (./shop chaos --seed 2).
+     */
     public Uni<List<Order>> findPendingPlacedBefore(Instant deadline, int limit) {
-        return find("status = ?1 and createdAt < ?2 order by createdAt", OrderStatus.PENDING, deadline)
-                .page(0, limit).list();
+        // Native SQL: Hibernate Reactive's Panache queries take no lock-timeout hint (SKIP_LOCKED).
+        return getSession().flatMap(session -> session.createNativeQuery(
+                        "select * from orders where status = 'PENDING' and created_at < :deadline"
+                                + " order by created_at limit :limit for update skip locked", Order.class)
+                .setParameter("deadline", deadline).setParameter("limit", limit)
+                .getResultList());
     }
 
     public Uni<Long> countPendingPlacedBefore(Instant instant) {

@@ -27,7 +27,10 @@ public class OrderTimeouts {
     @Scheduled(every = "${shop.order.timeout-sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> sweep() {
+        // Bounded: with SKIP execution, a sweep that never ended (a database that stopped answering)
+        // would stop every later one.
         return orders.cancelOverdue(config.sagaTimeout(), config.timeoutSweepBatch())
+                .ifNoItem().after(java.time.Duration.ofSeconds(30)).fail()
                 .invoke(n -> {
                     if (n > 0) {
                         LOG.infof("cancelled %d overdue order(s) with TIMEOUT", n);
