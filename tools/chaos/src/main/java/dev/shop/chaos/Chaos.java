@@ -97,8 +97,8 @@ public final class Chaos {
             Map<String, BigDecimal> granted = new LinkedHashMap<>();
             setUp(instances, tokens, load, stocked, granted);
 
-            // The run's kubelet: restarts an instance whose liveness stays DOWN (period 5 s, threshold 3).
-            supervisor = new Supervisor(instances, Duration.ofSeconds(5), 3).start();
+            // The run's kubelet, with the chart's thresholds: startup probe 60 x 5 s, liveness 3 in a row (every 5 s here).
+            supervisor = new Supervisor(instances, Duration.ofSeconds(5), 60, 3).start();
             Supervisor probe = supervisor;
             Faults faults = new Faults(instances, proxies, infra, tokens);
             System.out.println("load and nemesis running ...");
@@ -136,7 +136,7 @@ public final class Chaos {
             for (String i : Instances.all()) {
                 state.instancesReady.put(i, instances.running(i) && instances.ready(i));
             }
-            probe.restarts().forEach(r -> state.livenessRestarts.add(r.instance() + " at " + r.at()));
+            probe.restarts().forEach(r -> state.livenessRestarts.add(r.instance() + " at " + r.at() + " (" + r.probe() + ")"));
             List<Checker.Finding> findings = new Checker(o.sagaTimeout(), o.recovery()).judge(state);
             System.out.print(Report.render(o, state, load.placements(), faults.injected(), findings, loadTook));
             return findings.isEmpty() ? 0 : 1;

@@ -142,6 +142,12 @@ public final class Instances implements AutoCloseable {
         processes.put(instance, pb.start());
     }
 
+    /** The running process's id (changes with every start), or -1. */
+    public synchronized long pid(String instance) {
+        Process p = processes.get(instance);
+        return p != null && p.isAlive() ? p.pid() : -1;
+    }
+
     public synchronized boolean running(String instance) {
         Process p = processes.get(instance);
         return p != null && p.isAlive();

@@ -51,7 +51,7 @@ public final class Report {
         row(out, "stuck (not terminal)", stuck);
         row(out, "dead letters (replayed)", s.deadLetters.size());
         row(out, "callbacks received (POSTs)", s.callbacksReceived.values().stream().mapToInt(List::size).sum());
-        row(out, "restarts by the liveness probe", s.livenessRestarts.isEmpty() ? "0"
+        row(out, "restarts by the startup/liveness probes", s.livenessRestarts.isEmpty() ? "0"
                 : s.livenessRestarts.size() + " (" + String.join(", ", s.livenessRestarts) + ")");
         row(out, "invariant violations", findings.size());
 

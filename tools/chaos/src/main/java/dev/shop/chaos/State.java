@@ -71,7 +71,7 @@ public final class State {
     public final Map<Integer, String> accepted = new HashMap<>();
     /** Every instance -> ready (health incl. messaging) after the faults healed and the system went quiet. */
     public final Map<String, Boolean> instancesReady = new java.util.TreeMap<>();
-    /** "instance at hh:mm:ss" for every restart the liveness probe (the run's kubelet) made. */
+    /** "instance at hh:mm:ss (probe)" for every restart the startup or liveness probe (the run's kubelet) made. */
     public final List<String> livenessRestarts = new ArrayList<>();
     /** "invariant subject: detail" lines of order-svc's correctness monitor; null if it could not be asked. */
     public List<String> monitorViolations = new ArrayList<>();

@@ -14,27 +14,33 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What the kubelet does in a deployment: probes every instance's liveness ({@code /q/health/live}
- * on the management port) every {@code period} and restarts an instance that answered DOWN
- * {@code failureThreshold} times in a row. An instance that does not answer at all (starting,
- * killed by the nemesis) is not counted: only an explicit DOWN is, as with a startup probe in front.
+ * What the kubelet does with the chart's probes (helm/shop/values.yaml): after every start of an
+ * instance, the startup probe ({@code /q/health/started}, which includes the broker receivers' first
+ * attach) every {@code period}, restarting the instance after {@code startupThreshold} failures; once
+ * started, the liveness probe ({@code /q/health/live}), restarting it after {@code failureThreshold}
+ * DOWN answers in a row. An instance that does not answer at all (killed or stopped by the nemesis) is
+ * not counted: only an explicit DOWN is.
  */
 final class Supervisor implements AutoCloseable {
 
-    record Restart(String instance, LocalTime at, String reason) { }
+    record Restart(String instance, LocalTime at, String probe) { }
 
     private final Instances instances;
     private final Duration period;
     private final int failureThreshold;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final int startupThreshold;
     private final Map<String, Integer> failures = new HashMap<>();
+    /** instance -> pid of the process that passed its startup probe. */
+    private final Map<String, Long> started = new HashMap<>();
     private final List<Restart> restarts = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
 
-    Supervisor(Instances instances, Duration period, int failureThreshold) {
+    Supervisor(Instances instances, Duration period, int startupThreshold, int failureThreshold) {
         this.instances = instances;
         this.period = period;
+        this.startupThreshold = startupThreshold;
         this.failureThreshold = failureThreshold;
         this.thread = new Thread(this::loop, "liveness-probe");
         this.thread.setDaemon(true);
@@ -62,34 +68,42 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void probe(String instance) {
-        if (!instances.running(instance)) {
+        long pid = instances.pid(instance);
+        if (pid < 0) {
             failures.remove(instance);
             return;
         }
+        boolean isStarted = started.getOrDefault(instance, -1L) == pid;
+        String probe = isStarted ? "liveness" : "startup";
         String body;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (instances.httpPort(instance) + 100) + "/q/health/live"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (instances.httpPort(instance) + 100)
+                            + (isStarted ? "/q/health/live" : "/q/health/started")))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 503) {
+            if (r.statusCode() == 200) {
                 failures.remove(instance);
+                started.put(instance, pid);
                 return;
             }
             body = r.body();
         } catch (IOException e) {
-            return; // not answering: starting, stopping or killed; not a DOWN
+            if (isStarted) {
+                return; // not answering: stopping or killed; not a DOWN
+            }
+            body = "not answering: " + e; // still starting: counts against the startup probe, as for the kubelet
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopped = true;
             return;
         }
         int n = failures.merge(instance, 1, Integer::sum);
-        if (n < failureThreshold) {
+        if (n < (isStarted ? failureThreshold : startupThreshold)) {
             return;
         }
         failures.remove(instance);
         String reason = body.replaceAll("\\s+", " ");
-        System.out.println("  liveness: " + instance + " DOWN " + n + " times in a row; restarting it (" + reason + ")");
-        restarts.add(new Restart(instance, LocalTime.now().truncatedTo(ChronoUnit.SECONDS), reason));
+        System.out.println("  " + probe + ": " + instance + " failed " + n + " times in a row; restarting it (" + reason + ")");
+        restarts.add(new Restart(instance, LocalTime.now().truncatedTo(ChronoUnit.SECONDS), probe));
         instances.kill9(instance);
         try {
             instances.start(instance);
