@@ -44,7 +44,9 @@ import java.util.function.Predicate;
  * <p>Failures: a poison message (undecodable, schema-invalid, rejected by the handler as permanent)
  * is dead-lettered at once. Any other failure is retried in-process with exponential backoff and
  * jitter; when the attempts are exhausted the message is dead-lettered with the last error.
- * If even the dead-letter publish fails the message is rejected, and the quorum queue's DLX
+ * Every wait is bounded: a transaction attempt by {@code transaction-timeout}, an ack, reject or
+ * dead-letter publish by {@code settle-timeout} (a database or broker link that stops answering must
+ * not hold the receiver). If even the dead-letter publish fails the message is rejected, and the quorum queue's DLX
  * (at-least-once dead lettering) takes it; if the process dies, the broker redelivers it and the
  * queue's {@code x-delivery-limit} bounds how often.
  */
@@ -385,8 +387,9 @@ public class EventConsumer {
     /**
      * A transaction attempt that may not outlast {@code transaction-timeout}: a database that stops
      * answering fails the attempt (and with it the retry or dead-letter path) instead of holding the
-     * receiver forever. Cancelling closes the attempt's session; a commit that still lands makes the
-     * next attempt a duplicate.
+     * receiver forever. Cancelling closes the attempt's session, which rolls its transaction back
+     * (Hibernate Reactive logs HR000090); had the commit already been sent, the next attempt finds the
+     * inbox row and is a duplicate.
      */
     private <T> Uni<T> timed(Uni<T> attempt, int messages) {
         var limit = config.consumer().transactionTimeout();
