@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -43,7 +42,8 @@ import java.util.function.Predicate;
  *
  * <p>Failures: a poison message (undecodable, schema-invalid, rejected by the handler as permanent)
  * is dead-lettered at once. Any other failure is retried in-process with exponential backoff and
- * jitter; when the attempts are exhausted the message is dead-lettered with the last error.
+ * jitter ({@link RetryPolicy}): an outage of the database or broker for up to {@code outage-budget},
+ * anything else {@code max-attempts} times; then the message is dead-lettered with the last error.
  * Every wait is bounded: a transaction attempt by {@code transaction-timeout}, an ack, reject or
  * dead-letter publish by {@code settle-timeout} (a database or broker link that stops answering must
  * not hold the receiver). If even the dead-letter publish fails the message is rejected, and the quorum queue's DLX
@@ -65,6 +65,7 @@ public class EventConsumer {
     private final Tracing tracing;
     private final DistributionSummary batchSizes;
     private final Map<Context, Batcher> batchers = new ConcurrentHashMap<>();
+    private final RetryPolicy retryPolicy;
 
     public EventConsumer(EventCodec codec, Inbox inbox, DeadLetters deadLetters, EventingConfig config, MeterRegistry registry,
                          Tracing tracing) {
@@ -74,6 +75,7 @@ public class EventConsumer {
         this.deadLetters = deadLetters;
         this.config = config;
         this.registry = registry;
+        this.retryPolicy = RetryPolicy.of(config.consumer());
         this.batchSizes = DistributionSummary.builder("shop.consumer.batch.size")
                 .description("Messages committed per consumer transaction").tag("queue", config.queue()).register(registry);
     }
@@ -277,7 +279,7 @@ public class EventConsumer {
 
     /** Several deliveries, one transaction; on any failure, roll back and settle them one by one. */
     private Uni<Void> settleTogether(List<Delivery> deliveries) {
-        return timed(Panache.withTransaction(() -> {
+        return timed(() -> Panache.withTransaction(() -> {
                     Uni<List<Outcome>> chain = Uni.createFrom().item(new ArrayList<>());
                     for (Delivery d : deliveries) {
                         chain = chain.flatMap(outcomes -> within(d, () -> step(d)).map(o -> {
@@ -321,25 +323,44 @@ public class EventConsumer {
     }
 
     private Uni<Void> process(Delivery d) {
-        AtomicInteger attempts = new AtomicInteger();
-        var cfg = config.consumer();
+        return attempt(d, RetryPolicy.Attempts.none());
+    }
+
+    /**
+     * One attempt; on failure {@link RetryPolicy} says whether to wait and try again (an outage of the
+     * database or broker is waited out for up to {@code outage-budget}; any other failure gets
+     * {@code max-attempts}) or to dead-letter the message with the error.
+     */
+    private Uni<Void> attempt(Delivery d, RetryPolicy.Attempts before) {
         CloudEvent event = d.event();
-        return Uni.createFrom().deferred(() -> {
-                    attempts.incrementAndGet();
-                    return timed(d.transactional() ? Panache.withTransaction(() -> step(d)) : step(d), 1);
-                })
-                .onFailure(f -> !(f instanceof PoisonEventException)).invoke(f ->
-                        LOG.warnf("handling %s %s failed (attempt %d): %s", event.type(), event.id(), attempts.get(), f.toString()))
-                .onFailure(f -> !(f instanceof PoisonEventException)).retry()
-                .withBackOff(cfg.initialBackoff(), cfg.maxBackoff()).withJitter(cfg.jitter())
-                .atMost(Math.max(0, cfg.maxAttempts() - 1))
+        return timed(() -> within(d, () -> d.transactional() ? Panache.withTransaction(() -> step(d)) : step(d)), 1)
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
-                    if (failure != null) {
-                        return deadLetter(d.pending(), event.type(), failure, attempts.get());
+                    if (failure == null) {
+                        batchSizes.record(1);
+                        return settled(d, outcome);
                     }
-                    batchSizes.record(1);
-                    return settled(d, outcome);
+                    long now = System.nanoTime();
+                    boolean outage = RetryPolicy.isOutage(failure);
+                    RetryPolicy.Attempts after = before.failed(outage, now);
+                    var delay = retryPolicy.next(failure, after, now, java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
+                    if (delay.isEmpty()) {
+                        return deadLetter(d.pending(), event.type(), failure, after.failures());
+                    }
+                    registry.counter("shop.consumer.retries", "queue", config.queue(), "cause", outage ? "outage" : "failure").increment();
+                    LOG.warnf("handling %s %s failed (attempt %d%s), retrying in %d ms: %s", event.type(), event.id(), after.failures(),
+                            outage ? ", database or broker unavailable" : "", delay.get().toMillis(), failure.toString());
+                    return pause(delay.get()).flatMap(ignored -> attempt(d, after));
                 });
+    }
+
+    /** Waits on a Vert.x timer, resuming on the caller's (duplicated) context: its session, span and MDC. */
+    private static Uni<Void> pause(java.time.Duration delay) {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Uni.createFrom().voidItem().onItem().delayIt().by(delay);
+        }
+        return Uni.createFrom().emitter(emitter -> context.owner().setTimer(Math.max(1, delay.toMillis()),
+                id -> context.runOnContext(ignored -> emitter.complete(null))));
     }
 
     /** Counts, logs and acknowledges a delivery whose transaction has committed. */
@@ -390,13 +411,31 @@ public class EventConsumer {
      * receiver forever. Cancelling closes the attempt's session, which rolls its transaction back
      * (Hibernate Reactive logs HR000090); had the commit already been sent, the next attempt finds the
      * inbox row and is a duplicate.
+     *
+     * <p>Each attempt runs on a Vert.x context of its own, so it has its own Hibernate Reactive session:
+     * the statement a timed-out attempt was waiting on may still complete later, and its chain then
+     * carries on looking up "the current session" — which must never be the next attempt's (chaos seed 7:
+     * {@code possible non-threadsafe access to session}, then {@code No current Mutiny.Session found} in the
+     * retry). Results come back on the caller's context.
      */
-    private <T> Uni<T> timed(Uni<T> attempt, int messages) {
+    private <T> Uni<T> timed(java.util.function.Supplier<Uni<? extends T>> attempt, int messages) {
         var limit = config.consumer().transactionTimeout();
-        return attempt.ifNoItem().after(limit).failWith(() -> {
+        return isolated(attempt).ifNoItem().after(limit).failWith(() -> {
             registry.counter("shop.consumer.timeouts", "queue", config.queue(), "stage", "transaction").increment();
             return new TimeoutException("transaction of " + messages + " message(s) did not finish within " + limit);
         });
+    }
+
+    private static <T> Uni<T> isolated(java.util.function.Supplier<Uni<? extends T>> attempt) {
+        Context caller = Vertx.currentContext();
+        if (caller == null) {
+            return Uni.createFrom().deferred(attempt);
+        }
+        Context own = VertxContext.createNewDuplicatedContext(VertxContext.getRootContext(caller));
+        VertxContextSafetyToggle.setContextSafe(own, true);
+        return Uni.createFrom().deferred(attempt)
+                .runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()))
+                .emitOn(task -> caller.runOnContext(ignored -> task.run()));
     }
 
     /**

@@ -76,7 +76,10 @@ public interface EventingConfig {
         @WithDefault("32")
         int batchSize();
 
-        /** In-process attempts for a transient failure before the message is dead-lettered. */
+        /**
+         * In-process attempts for a failure that is not an outage (a conflict, a bug) before the message is
+         * dead-lettered. Outages of the database or broker have their own budget: {@link #outageBudget()}.
+         */
         @WithDefault("5")
         int maxAttempts();
 
@@ -85,6 +88,18 @@ public interface EventingConfig {
 
         @WithDefault("2s")
         Duration maxBackoff();
+
+        /**
+         * How long a delivery keeps being tried while the database or broker is unreachable, restarting or
+         * not answering (see {@link RetryPolicy#isOutage}), before it is dead-lettered. A database restart
+         * is not the message's fault: dead-lettering it would stall its order until an operator replays it.
+         */
+        @WithDefault("5m")
+        Duration outageBudget();
+
+        /** Longest wait between two attempts during an outage. */
+        @WithDefault("10s")
+        Duration outageMaxBackoff();
 
         /** Jitter factor 0..1 applied to every backoff delay, so retries of many consumers spread out. */
         @WithDefault("0.5")

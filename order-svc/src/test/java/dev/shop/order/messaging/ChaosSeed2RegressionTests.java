@@ -40,6 +40,8 @@ class ChaosSeed2RegressionTests {
                     // Re-attach quickly (the backoff is not what is tested, the number of re-attaches is).
                     "mp.messaging.incoming.shop-events-in.retry-on-fail-interval", "1",
                     "shop.eventing.consumer.max-attempts", "2",
+                    // A transaction that times out counts as an outage (RetryPolicy): waited out this long.
+                    "shop.eventing.consumer.outage-budget", "5s",
                     // No saga timeout while an order row is locked on purpose.
                     "shop.order.saga-timeout", "1h");
         }
@@ -106,7 +108,7 @@ class ChaosSeed2RegressionTests {
      * A transaction the database does not answer (here: the order row is locked by another session;
      * in the chaos run, a black-holed connection) used to hold the receiver's batch, and every message
      * queued behind it, for as long as it hung. Now each attempt gives up after transaction-timeout;
-     * the message is dead-lettered with the reason once its attempts are spent, the queue moves on,
+     * the message is dead-lettered with the reason once its outage budget is spent, the queue moves on,
      * and a replay after the database recovers applies it once.
      */
     @Test
