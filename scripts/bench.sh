@@ -9,7 +9,7 @@ source "$ROOT/scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: ./shop bench [--rates 30,45,60] [--duration 60] [--warmup 180] [--cpu-out FILE] [--no-monitor-cost]
+Usage: ./shop bench [--rates 30,45,60] [--duration 60] [--warmup 180] [--cpu-out FILE] [--no-monitor-cost] [--analyze]
        ./shop bench --floor [--rates 30,60] [--duration 60] [--warmup 30] [--batch 32] [--keep]   (all options: --floor --help)
        ./shop bench --compare [--rates 30,60] [--duration 60] [--warmup 180]
 
@@ -17,6 +17,8 @@ Usage: ./shop bench [--rates 30,45,60] [--duration 60] [--warmup 180] [--cpu-out
               CPU ms per completed order of each service, RabbitMQ, PostgreSQL and the load generator
               (also written to system-tests/target/bench-cpu.tsv), work per order from PostgreSQL's and
               RabbitMQ's own statistics, and the correctness monitor's cost (--no-monitor-cost skips it)
+  --analyze   ANALYZE the bench databases after the warm-up, as autovacuum would on a production server
+              (this machine's PostgreSQL runs with autovacuum off: tables are never analyzed)
   --floor     the floor (tools/floor): the same publishes, deliveries and commits per order done by a plain
               program in its own vhost (shop-floor) and database (shop_floor); CPU per order by process
   --compare   shop, then the floor at the same rates and duration (the floor warms up for 30 s), then
@@ -53,7 +55,7 @@ floor_args() {
     case "${args[$i]}" in
       --rates|--duration) out+=("${args[$i]}" "${args[$((i + 1))]:-}"); i=$((i + 2)) ;;
       --warmup|--cpu-out) i=$((i + 2)) ;;
-      --no-monitor-cost) i=$((i + 1)) ;;
+      --no-monitor-cost|--analyze) i=$((i + 1)) ;;
       *) i=$((i + 1)) ;;
     esac
   done

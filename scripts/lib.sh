@@ -405,10 +405,12 @@ start_service() { # start_service <svc> <env> <port> <logfile>
   [ -s "$secrets" ] || die "$secrets missing: run ./shop infra first (it creates the services' credentials)"
   [ "$svc" != order ] || ensure_monitor_token
   mkdir -p "$RUN_DIR"
+  # "{svc}" in SHOP_JAVA_OPTS is the service's name (per-service files: an AOT cache, a flight recording).
+  local java_opts=${SHOP_JAVA_OPTS:--Xmx256m}; java_opts=${java_opts//\{svc\}/$svc}
   # The service's own broker user and database role come from its .secrets/ file, exported in a
   # subshell (not passed as arguments, which ps shows); exec keeps the pid for the pid file.
-  # shellcheck disable=SC2046,SC1090
-  (set -a && . "$secrets" && set +a && exec env $(service_env "$svc" "$env" "$port") nohup java ${SHOP_JAVA_OPTS:--Xmx256m} -jar "$jar") >>"$logf" 2>&1 &
+  # shellcheck disable=SC2046,SC1090,SC2086
+  (set -a && . "$secrets" && set +a && exec env $(service_env "$svc" "$env" "$port") nohup java $java_opts -jar "$jar") >>"$logf" 2>&1 &
   echo $! > "$RUN_DIR/$svc-svc.pid"
 }
 

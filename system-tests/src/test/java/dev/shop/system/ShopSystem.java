@@ -92,7 +92,9 @@ public final class ShopSystem {
         try {
             Files.createDirectories(logs);
             List<String> command = new ArrayList<>(List.of("java"));
-            command.addAll(List.of(System.getenv().getOrDefault("SHOP_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC").trim().split("\\s+")));
+            // "{svc}" in SHOP_JAVA_OPTS is the service's name: per-service files (an AOT cache, a flight recording).
+            command.addAll(List.of(System.getenv().getOrDefault("SHOP_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC").replace("{svc}", svc)
+                    .trim().split("\\s+")));
             command.addAll(List.of("-jar", jar.toString()));
             ProcessBuilder pb = new ProcessBuilder(command)
                     .redirectErrorStream(true)

@@ -61,6 +61,7 @@ public final class Benchmark {
         // Long on purpose: four JVMs' JIT compilers share two cores with the load (docs/benchmark.md).
         int warmup = 180;
         boolean monitorCost = true;
+        boolean analyze = false;
         Path cpuOut = Path.of(System.getProperty("shop.root", ".")).resolve("system-tests/target/bench-cpu.tsv");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -69,6 +70,7 @@ public final class Benchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--cpu-out" -> cpuOut = Path.of(args[++i]);
                 case "--no-monitor-cost" -> monitorCost = false;
+                case "--analyze" -> analyze = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --rates 50,100 --duration 30)");
             }
         }
@@ -92,6 +94,9 @@ public final class Benchmark {
         }
         System.out.println("warming up (JIT) at 20 orders/s for " + warmup + " s, then " + rates + " orders/s for " + seconds + " s each ...");
         placedAll += runAt("warm-up", 20, warmup, http, broker, null, null, run).placed;
+        if (analyze) {
+            analyzeBenchDatabases();
+        }
         System.out.println(CpuReport.background(cpu, 10));
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < rates.size(); i++) {
@@ -146,6 +151,30 @@ public final class Benchmark {
     private static final String PG_SERVER = "jdbc:postgresql://" + System.getenv().getOrDefault("PGHOST", "127.0.0.1") + ":"
             + System.getenv().getOrDefault("PGPORT", "5432");
     private static final String PG_USER = System.getenv().getOrDefault("PG_SUPERUSER", "postgres");
+
+    /**
+     * {@code --analyze}: what autovacuum's auto-analyze does on a production server, once, after the
+     * warm-up. This machine's PostgreSQL runs with {@code autovacuum = off}, so the services' tables are
+     * never analyzed and a cached generic plan made while a table was one page (a sequential scan) is never
+     * replaced: order-svc read ~10,000 outbox rows per order that way. ANALYZE also invalidates those plans.
+     */
+    private static void analyzeBenchDatabases() throws Exception {
+        long started = System.nanoTime();
+        List<String> databases = new ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection(PG_SERVER + "/postgres", PG_USER, null); var st = c.createStatement();
+             var rs = st.executeQuery("select datname from pg_database where datname ~ '" + BENCH_DATABASES + "'")) {
+            while (rs.next()) {
+                databases.add(rs.getString(1));
+            }
+        }
+        for (String db : databases) {
+            try (var c = java.sql.DriverManager.getConnection(PG_SERVER + "/" + db, PG_USER, null); var st = c.createStatement()) {
+                st.execute("analyze");
+            }
+        }
+        System.out.printf(Locale.ROOT, "analyzed %s in %d ms (as autovacuum would have; this server runs without it)%n", databases,
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
 
     private static Map<String, Long> work() throws Exception {
         Map<String, Long> out = new java.util.TreeMap<>(WorkCounters.postgres(PG_SERVER, PG_USER, BENCH_DATABASES));
