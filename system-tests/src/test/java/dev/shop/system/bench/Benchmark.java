@@ -155,8 +155,8 @@ public final class Benchmark {
     /**
      * {@code --analyze}: what autovacuum's auto-analyze does on a production server, once, after the
      * warm-up. This machine's PostgreSQL runs with {@code autovacuum = off}, so the services' tables are
-     * never analyzed and a cached generic plan made while a table was one page (a sequential scan) is never
-     * replaced: order-svc read ~10,000 outbox rows per order that way. ANALYZE also invalidates those plans.
+     * never analyzed and the planner guesses: as the outbox grows, order-svc's relay read ~10,000 outbox rows
+     * per order by sequential scan (docs/benchmark.md, session 7).
      */
     private static void analyzeBenchDatabases() throws Exception {
         long started = System.nanoTime();
