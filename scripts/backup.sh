@@ -173,7 +173,9 @@ cmd_prune() {
     log "retention: removing base backup $label (beyond the newest $KEEP and older than $KEEP_DAYS days)"
     rm -rf "${BACKUP_DIR:?}/base/$label"
   done < <(python3 "$TOOL" retention "$BACKUP_DIR" "$KEEP" "$KEEP_DAYS")
-  oldest=$(python3 "$TOOL" list "$BACKUP_DIR" | head -n 1 | cut -f3)
+  # awk reads the whole list: "head -n 1" could exit while the tool still writes, and under pipefail its
+  # BrokenPipeError failed the backup (seen in a clean-clone run with several backups kept).
+  oldest=$(python3 "$TOOL" list "$BACKUP_DIR" | awk -F'\t' 'NR == 1 { print $3 }')
   if [ -n "$oldest" ]; then
     n=$(python3 "$TOOL" prune-wal "$BACKUP_DIR" "$oldest")
     [ "$n" = 0 ] || log "retention: removed $n WAL segment(s) older than $oldest, the oldest kept base backup's start"
@@ -366,7 +368,7 @@ SQL
     db=$(db_for "$svc" "$env"); dbs+=("$db")
     if ! choice=$(python3 "$TOOL" choose "$BACKUP_DIR" "${target_epoch:-latest}" "$db"); then
       if [ -n "$target_epoch" ] && python3 "$TOOL" choose "$BACKUP_DIR" latest "$db" >/dev/null; then
-        die "$to is before the oldest recoverable point of $db ($(python3 "$TOOL" list "$BACKUP_DIR" | head -n1 | cut -f4)): nothing restored"
+        die "$to is before the oldest recoverable point of $db ($(python3 "$TOOL" list "$BACKUP_DIR" | awk -F'\t' 'NR == 1 { print $4 }')): nothing restored"
       fi
       die "no base backup contains database $db (created after the newest backup? take one: ./shop backup); nothing restored"
     fi
