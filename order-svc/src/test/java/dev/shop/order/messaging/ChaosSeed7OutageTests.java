@@ -151,16 +151,27 @@ class ChaosSeed7OutageTests {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
-    /** The newest local cluster as {@code [version, name]}, or null when there is none to control. */
-    private static List<String> cluster() throws IOException {
+    /**
+     * The newest local cluster as {@code [version, name]} if it is running (then it is the server the tests
+     * use: it holds port 5432), or null when there is none to control (a CI runner's preinstalled but stopped
+     * cluster, with the database in a service container).
+     */
+    private static List<String> cluster() throws Exception {
         Path etc = Path.of("/etc/postgresql");
         if (!Files.isDirectory(etc) || Arrays.stream(System.getenv("PATH").split(":")).noneMatch(d -> Files.isExecutable(Path.of(d, "pg_ctlcluster")))) {
             return null;
         }
+        List<String> cluster;
         try (var versions = Files.list(etc)) {
-            return versions.map(p -> p.getFileName().toString()).filter(v -> v.matches("\\d+") && Files.isDirectory(etc.resolve(v).resolve("main")))
+            cluster = versions.map(p -> p.getFileName().toString()).filter(v -> v.matches("\\d+") && Files.isDirectory(etc.resolve(v).resolve("main")))
                     .max(java.util.Comparator.comparingInt(Integer::parseInt)).map(v -> List.of(v, "main")).orElse(null);
         }
+        if (cluster == null) {
+            return null;
+        }
+        Process status = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", cluster.get(0), cluster.get(1), "status")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return status.waitFor(30, TimeUnit.SECONDS) && status.exitValue() == 0 ? cluster : null;
     }
 
     private static void pgctl(List<String> cluster, String... action) throws Exception {
