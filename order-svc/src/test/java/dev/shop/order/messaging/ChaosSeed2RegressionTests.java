@@ -7,7 +7,6 @@ import dev.shop.eventing.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -57,23 +56,12 @@ class ChaosSeed2RegressionTests {
     @Inject
     Pool pool;
 
-    private String place(String customer) {
-        return given().auth().oauth2(Tokens.customer(customer)).contentType(ContentType.JSON)
-                .body("{\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":1}]}")
-                .when().post("/api/v1/orders").then().statusCode(202).extract().path("id");
-    }
-
     private void rejectStock(String id, String customer) {
-        assertTrue(broker.publish(BrokerClient.cloudEvent("stock.rejected", id,
-                Map.of("orderId", id, "customerId", customer, "reason", "OUT_OF_STOCK", "sku", "BOOK-1"))));
-    }
-
-    private String status(String id) {
-        return given().auth().oauth2(Tokens.operator()).get("/api/v1/orders/" + id).then().statusCode(200).extract().path("status");
+        ChaosOrders.rejectStock(broker, id, customer);
     }
 
     private void awaitStatus(String id, String status) {
-        Eventually.await(WAIT, () -> status(id), status::equals, "order " + id + " " + status);
+        Eventually.await(WAIT, () -> ChaosOrders.status(id), status::equals, "order " + id + " " + status);
     }
 
     /**
@@ -93,7 +81,7 @@ class ChaosSeed2RegressionTests {
                     now -> !now.isEmpty() && now.stream().noneMatch(before::contains) && broker.consumers(QUEUE) >= 1,
                     "order-svc reconnected and re-attached its receiver after disconnect " + n);
         }
-        String id = place("seed2-blips");
+        String id = ChaosOrders.place("seed2-blips");
         rejectStock(id, "seed2-blips");
         awaitStatus(id, "CANCELLED");
         // Liveness stays up after broker blips: re-attached receivers are fine (ReceiverLiveness fails it
@@ -113,8 +101,8 @@ class ChaosSeed2RegressionTests {
      */
     @Test
     void seed2ATransactionTheDatabaseNeverAnswersDoesNotHoldTheQueue() {
-        String stuck = place("seed2-locked");
-        String next = place("seed2-next");
+        String stuck = ChaosOrders.place("seed2-locked");
+        String next = ChaosOrders.place("seed2-next");
         SqlConnection lock = pool.getConnection().await().atMost(Duration.ofSeconds(10));
         try {
             lock.query("begin").execute().await().atMost(Duration.ofSeconds(10));
@@ -129,7 +117,7 @@ class ChaosSeed2RegressionTests {
                     j -> j.getList("findAll { it.body.contains('" + stuck + "') }").size() == 1, "blocked event parked");
             String reason = dead.getString("find { it.body.contains('" + stuck + "') }.reason");
             assertTrue(reason.contains("did not finish within"), reason);
-            assertEquals("PENDING", status(stuck));
+            assertEquals("PENDING", ChaosOrders.status(stuck));
         } finally {
             lock.query("rollback").execute().await().atMost(Duration.ofSeconds(10));
             lock.close().await().atMost(Duration.ofSeconds(10));

@@ -1,11 +1,9 @@
 package dev.shop.order.messaging;
 
 import dev.shop.eventing.testing.Eventually;
-import dev.shop.eventing.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -39,16 +36,6 @@ class ChaosSeed2TimeoutSweepTests {
     @Inject
     Pool pool;
 
-    private String place(String customer) {
-        return given().auth().oauth2(Tokens.customer(customer)).contentType(ContentType.JSON)
-                .body("{\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":1}]}")
-                .when().post("/api/v1/orders").then().statusCode(202).extract().path("id");
-    }
-
-    private String status(String id) {
-        return given().auth().oauth2(Tokens.operator()).get("/api/v1/orders/" + id).then().statusCode(200).extract().path("status");
-    }
-
     @Test
     void seed2AnOverdueOrderHeldByAnotherTransactionDoesNotStopTheOthersTimingOut() {
         SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
@@ -56,19 +43,19 @@ class ChaosSeed2TimeoutSweepTests {
         String free;
         try {
             holder.query("begin").execute().await().atMost(Duration.ofSeconds(10));
-            held = place("seed2-held");
+            held = ChaosOrders.place("seed2-held");
             // Another transaction (a saga step, the other replica's sweep) holds this order's row.
             holder.preparedQuery("select id from orders where id = $1 for update").execute(Tuple.of(UUID.fromString(held)))
                     .await().atMost(Duration.ofSeconds(10));
-            free = place("seed2-free");
+            free = ChaosOrders.place("seed2-free");
             String f = free;
-            Eventually.await(Duration.ofSeconds(20), () -> status(f), "CANCELLED"::equals, "order " + free + " timed out while another is held");
-            assertEquals("PENDING", status(held));
+            Eventually.await(Duration.ofSeconds(20), () -> ChaosOrders.status(f), "CANCELLED"::equals, "order " + free + " timed out while another is held");
+            assertEquals("PENDING", ChaosOrders.status(held));
         } finally {
             holder.query("rollback").execute().await().atMost(Duration.ofSeconds(10));
             holder.close().await().atMost(Duration.ofSeconds(10));
         }
         String h = held;
-        Eventually.await(Duration.ofSeconds(20), () -> status(h), "CANCELLED"::equals, "order " + held + " timed out once released");
+        Eventually.await(Duration.ofSeconds(20), () -> ChaosOrders.status(h), "CANCELLED"::equals, "order " + held + " timed out once released");
     }
 }
