@@ -5,13 +5,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.amqp.IncomingAmqpMetadata;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -24,14 +26,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * The receive pipeline every service runs for its queue:
  * decode and validate, then in ONE local transaction record the event id in the inbox and apply
- * the handler (which writes state and outbox rows), then acknowledge. Nothing is acknowledged
- * before its effect has committed.
+ * the saga step (which writes state and outbox rows through the same connection, see {@link SagaStep}),
+ * then acknowledge. Nothing is acknowledged before its effect has committed.
  *
  * <p>Batching: messages that arrive while a transaction is running queue up (at most
  * {@code 2 x batch-size} per receiver, then the receiver waits) and the next transaction takes up
@@ -66,10 +67,12 @@ public class EventConsumer {
     private final DistributionSummary batchSizes;
     private final Map<Context, Batcher> batchers = new ConcurrentHashMap<>();
     private final RetryPolicy retryPolicy;
+    private final Pool pool;
 
     public EventConsumer(EventCodec codec, Inbox inbox, DeadLetters deadLetters, EventingConfig config, MeterRegistry registry,
-                         Tracing tracing) {
+                         Tracing tracing, Pool pool) {
         this.tracing = tracing;
+        this.pool = pool;
         this.codec = codec;
         this.inbox = inbox;
         this.deadLetters = deadLetters;
@@ -83,18 +86,18 @@ public class EventConsumer {
     /**
      * @param handler the service's saga step for the event, run in one transaction with the inbox
      */
-    public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler) {
+    public Uni<Void> consume(Message<?> message, SagaStep handler) {
         return consume(message, handler, type -> true);
     }
 
     /**
      * @param transactional which event types need the transactional path (inbox + handler in one
-     *                      transaction); for the others the handler runs on its own and must be
+     *                      transaction); for the others the handler gets the pool and must be
      *                      idempotent by itself (e.g. an insert ... on conflict do nothing projection)
      * @return completes when the message has been taken in (not when it is processed): the message
      * is acknowledged, or dead-lettered, after its transaction
      */
-    public Uni<Void> consume(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
+    public Uni<Void> consume(Message<?> message, SagaStep handler, Predicate<String> transactional) {
         Context current = Vertx.currentContext();
         Pending pending = new Pending(message, handler, transactional);
         if (current == null) {
@@ -105,9 +108,9 @@ public class EventConsumer {
     }
 
     /** A message taken in, with the saga step that handles it. */
-    private record Pending(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional,
+    private record Pending(Message<?> message, SagaStep handler, Predicate<String> transactional,
                            AtomicBoolean settled) {
-        Pending(Message<?> message, Function<CloudEvent, Uni<Void>> handler, Predicate<String> transactional) {
+        Pending(Message<?> message, SagaStep handler, Predicate<String> transactional) {
             this(message, handler, transactional, new AtomicBoolean());
         }
     }
@@ -125,7 +128,7 @@ public class EventConsumer {
 
     /**
      * Queues the messages of one receiver and runs them in batches, one batch at a time, each batch
-     * on a fresh duplicated Vert.x context (its own Hibernate Reactive session, span and MDC).
+     * on a fresh duplicated Vert.x context (its own span and MDC) and its own database connection.
      * All state is touched on the receiver's event-loop thread; the lock only guards against misuse.
      */
     private final class Batcher {
@@ -266,23 +269,35 @@ public class EventConsumer {
         });
     }
 
-    /** The effect of one delivery inside the current transaction (or on its own, for non-transactional types). */
-    private Uni<Outcome> step(Delivery d) {
+    /** The effect of one delivery inside the transaction {@code tx} (or on the pool, for non-transactional types). */
+    private Uni<Outcome> step(Delivery d, SqlClient tx) {
         CloudEvent event = d.event();
         if (!d.transactional()) {
-            return d.pending().handler().apply(event).replaceWith(Outcome.PROCESSED);
+            return d.pending().handler().apply(pool, event).replaceWith(Outcome.PROCESSED);
         }
-        return inbox.firstDelivery(event).flatMap(first -> first
-                ? d.pending().handler().apply(event).replaceWith(Outcome.PROCESSED)
+        return inbox.firstDelivery(tx, event).flatMap(first -> first
+                ? d.pending().handler().apply(tx, event).replaceWith(Outcome.PROCESSED)
                 : Uni.createFrom().item(Outcome.DUPLICATE));
+    }
+
+    /**
+     * Runs {@code work} in a transaction on a connection of its own, committed when {@code work}
+     * succeeds. The connection goes back to the pool however the attempt ends: on a failure, and on
+     * cancellation (an attempt abandoned at {@code transaction-timeout}), closing it rolls back an
+     * open transaction.
+     */
+    private <T> Uni<T> inTransaction(java.util.function.Function<SqlConnection, Uni<T>> work) {
+        return pool.getConnection().flatMap(connection -> connection.begin()
+                .flatMap(tx -> work.apply(connection).call(tx::commit))
+                .onTermination().call(connection::close));
     }
 
     /** Several deliveries, one transaction; on any failure, roll back and settle them one by one. */
     private Uni<Void> settleTogether(List<Delivery> deliveries) {
-        return timed(() -> Panache.withTransaction(() -> {
+        return timed(() -> inTransaction(tx -> {
                     Uni<List<Outcome>> chain = Uni.createFrom().item(new ArrayList<>());
                     for (Delivery d : deliveries) {
-                        chain = chain.flatMap(outcomes -> within(d, () -> step(d)).map(o -> {
+                        chain = chain.flatMap(outcomes -> within(d, () -> step(d, tx)).map(o -> {
                             outcomes.add(o);
                             return outcomes;
                         }));
@@ -333,7 +348,7 @@ public class EventConsumer {
      */
     private Uni<Void> attempt(Delivery d, RetryPolicy.Attempts before) {
         CloudEvent event = d.event();
-        return timed(() -> within(d, () -> d.transactional() ? Panache.withTransaction(() -> step(d)) : step(d)), 1)
+        return timed(() -> within(d, () -> d.transactional() ? inTransaction(tx -> step(d, tx)) : step(d, pool)), 1)
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (failure == null) {
                         batchSizes.record(1);
@@ -408,15 +423,14 @@ public class EventConsumer {
     /**
      * A transaction attempt that may not outlast {@code transaction-timeout}: a database that stops
      * answering fails the attempt (and with it the retry or dead-letter path) instead of holding the
-     * receiver forever. Cancelling closes the attempt's session, which rolls its transaction back
-     * (Hibernate Reactive logs HR000090); had the commit already been sent, the next attempt finds the
-     * inbox row and is a duplicate.
+     * receiver forever. Cancelling closes the attempt's connection, which rolls its transaction back;
+     * had the commit already been sent, the next attempt finds the inbox row and is a duplicate.
      *
-     * <p>Each attempt runs on a Vert.x context of its own, so it has its own Hibernate Reactive session:
-     * the statement a timed-out attempt was waiting on may still complete later, and its chain then
-     * carries on looking up "the current session" — which must never be the next attempt's (chaos seed 7:
-     * {@code possible non-threadsafe access to session}, then {@code No current Mutiny.Session found} in the
-     * retry). Results come back on the caller's context.
+     * <p>Each attempt runs on a Vert.x context of its own: the statement a timed-out attempt was waiting
+     * on may still complete later, and its chain then carries on with whatever it finds on its context
+     * (span, MDC; with Hibernate Reactive, "the current session") — which must never be the next
+     * attempt's (chaos seed 7: {@code possible non-threadsafe access to session}, then
+     * {@code No current Mutiny.Session found} in the retry). Results come back on the caller's context.
      */
     private <T> Uni<T> timed(java.util.function.Supplier<Uni<? extends T>> attempt, int messages) {
         var limit = config.consumer().transactionTimeout();

@@ -1,7 +1,8 @@
 package dev.shop.eventing;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.UUID;
@@ -16,21 +17,16 @@ import java.util.UUID;
 public class Inbox {
 
     private static final String INSERT =
-            "insert into inbox (event_id, type) values (?1, ?2) on conflict (event_id) do nothing";
+            "insert into inbox (event_id, type) values ($1, $2) on conflict (event_id) do nothing";
 
-    /** @return true the first time this event id is seen in the current transaction's database. */
-    public Uni<Boolean> firstDelivery(CloudEvent event) {
+    /** @return true the first time this event id is seen, written in the consumer's transaction {@code tx}. */
+    public Uni<Boolean> firstDelivery(SqlClient tx, CloudEvent event) {
         UUID id;
         try {
             id = UUID.fromString(event.id());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new PoisonEventException("CloudEvent id is not a UUID: " + event.id()));
         }
-        return Panache.getSession()
-                .flatMap(session -> session.createNativeQuery(INSERT)
-                        .setParameter(1, id)
-                        .setParameter(2, event.type())
-                        .executeUpdate())
-                .map(rows -> rows == 1);
+        return tx.preparedQuery(INSERT).execute(Tuple.of(id, event.type())).map(rows -> rows.rowCount() == 1);
     }
 }

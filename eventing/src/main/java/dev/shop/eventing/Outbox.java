@@ -2,6 +2,8 @@ package dev.shop.eventing;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
@@ -10,9 +12,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The write side of the transactional outbox. {@link #append} must run inside the caller's
- * Hibernate Reactive transaction: the event row commits or rolls back together with the state
- * change that caused it. {@link OutboxRelay} publishes committed rows to the broker and keeps them
+ * The write side of the transactional outbox. {@link #append} runs inside the caller's transaction
+ * (a saga step's, or a REST use case's Hibernate Reactive one): the event row commits or rolls back
+ * together with the state change that caused it. {@link OutboxRelay} publishes committed rows to the broker and keeps them
  * as this service's event log for {@code shop.eventing.outbox.retention} ({@link EventLog}).
  *
  * <p>Event ids are derived from the state change, not drawn at random: one event per order and type
@@ -24,7 +26,7 @@ import java.util.UUID;
 public class Outbox {
 
     private static final String INSERT =
-            "insert into outbox (event_id, type, subject, payload, traceparent) values (?1, ?2, ?3, ?4, ?5)"
+            "insert into outbox (event_id, type, subject, payload, traceparent) values ($1, $2, $3, $4, $5)"
             + " on conflict (event_id) do nothing";
 
     private final EventCodec codec;
@@ -38,23 +40,40 @@ public class Outbox {
     }
 
     /**
-     * Records an event for publication in the current transaction.
+     * Records an event for publication in the current Hibernate Reactive transaction (REST use cases
+     * written with Panache).
      *
      * @throws IllegalArgumentException when {@code data} violates the event's contract: that is a
      *                                  bug in this service, and the whole transaction must fail.
      */
     public Uni<CloudEvent> append(String type, String orderId, Object data) {
         CloudEvent event = newEvent(type, orderId, data);
-        byte[] payload = codec.encode(event);
+        List<Object> row = row(event);
         return Panache.getSession()
-                .flatMap(session -> session.createNativeQuery(INSERT)
-                        .setParameter(1, UUID.fromString(event.id()))
-                        .setParameter(2, event.type())
-                        .setParameter(3, event.subject())
-                        .setParameter(4, new String(payload, java.nio.charset.StandardCharsets.UTF_8))
-                        .setParameter(5, event.traceparent())
-                        .executeUpdate())
+                .flatMap(session -> {
+                    var insert = session.createNativeQuery(INSERT.replace('$', '?'));
+                    for (int i = 0; i < row.size(); i++) {
+                        insert.setParameter(i + 1, row.get(i));
+                    }
+                    return insert.executeUpdate();
+                })
                 .replaceWith(event);
+    }
+
+    /**
+     * Records an event for publication in the transaction {@code tx} (a saga step's, see {@link SagaStep}).
+     *
+     * @throws IllegalArgumentException when {@code data} violates the event's contract (see above)
+     */
+    public Uni<CloudEvent> append(SqlClient tx, String type, String orderId, Object data) {
+        CloudEvent event = newEvent(type, orderId, data);
+        return tx.preparedQuery(INSERT).execute(Tuple.from(row(event))).replaceWith(event);
+    }
+
+    private List<Object> row(CloudEvent event) {
+        // traceparent may be null (no span current): not List.of.
+        return java.util.Arrays.asList(UUID.fromString(event.id()), event.type(), event.subject(),
+                new String(codec.encode(event), java.nio.charset.StandardCharsets.UTF_8), event.traceparent());
     }
 
     CloudEvent newEvent(String type, String orderId, Object data) {

@@ -9,6 +9,7 @@ import dev.shop.eventing.EventConsumer;
 import dev.shop.eventing.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -46,33 +47,33 @@ public class BillingSaga {
         return consumer.consume(message, this::handle);
     }
 
-    Uni<Void> handle(CloudEvent event) {
+    Uni<Void> handle(SqlClient tx, CloudEvent event) {
         return switch (event.type()) {
             case Events.STOCK_RESERVED -> {
                 var reserved = codec.dataAs(event, Events.StockReserved.class);
-                yield billing.authorize(UUID.fromString(reserved.orderId()), reserved.customerId(), reserved.total())
-                        .flatMap(this::publishDecision);
+                yield billing.authorize(tx, UUID.fromString(reserved.orderId()), reserved.customerId(), reserved.total())
+                        .flatMap(payment -> publishDecision(tx, payment));
             }
-            case Events.ORDER_CANCELLED -> onOrderCancelled(codec.dataAs(event, Events.OrderCancelled.class));
+            case Events.ORDER_CANCELLED -> onOrderCancelled(tx, codec.dataAs(event, Events.OrderCancelled.class));
             default -> Uni.createFrom().voidItem();
         };
     }
 
-    private Uni<Void> onOrderCancelled(Events.OrderCancelled cancelled) {
+    private Uni<Void> onOrderCancelled(SqlClient tx, Events.OrderCancelled cancelled) {
         String orderId = cancelled.orderId();
-        return billing.refund(UUID.fromString(orderId), cancelled.customerId()).flatMap(refunded -> {
+        return billing.refund(tx, UUID.fromString(orderId), cancelled.customerId()).flatMap(refunded -> {
             if (refunded == null) {
                 LOG.infof("order %s cancelled: nothing to refund", orderId);
                 return Uni.createFrom().voidItem();
             }
             LOG.infof("refunded %s to %s for cancelled order %s", refunded.amount, refunded.customerId, orderId);
             registry.counter("shop.compensations", "action", "refund").increment();
-            return outbox.append(Events.PAYMENT_REFUNDED, orderId,
+            return outbox.append(tx, Events.PAYMENT_REFUNDED, orderId,
                     new Events.PaymentRefunded(orderId, refunded.customerId, refunded.amount)).replaceWithVoid();
         });
     }
 
-    private Uni<Void> publishDecision(Payment payment) {
+    private Uni<Void> publishDecision(SqlClient tx, Payment payment) {
         if (payment == null) {
             LOG.info("stock.reserved for an order already decided or cancelled: nothing charged");
             return Uni.createFrom().voidItem();
@@ -81,8 +82,8 @@ public class BillingSaga {
         LOG.infof("payment for order %s %s: %s%s", orderId, payment.status, payment.amount,
                 payment.declineReason == null ? "" : " (" + payment.declineReason + ")");
         return (payment.status == PaymentStatus.AUTHORIZED
-                ? outbox.append(Events.PAYMENT_AUTHORIZED, orderId, new Events.PaymentAuthorized(orderId, payment.customerId, payment.amount))
-                : outbox.append(Events.PAYMENT_DECLINED, orderId,
+                ? outbox.append(tx, Events.PAYMENT_AUTHORIZED, orderId, new Events.PaymentAuthorized(orderId, payment.customerId, payment.amount))
+                : outbox.append(tx, Events.PAYMENT_DECLINED, orderId,
                         new Events.PaymentDeclined(orderId, payment.customerId, payment.amount, payment.declineReason)))
                 .replaceWithVoid();
     }

@@ -14,6 +14,7 @@ import dev.shop.inventory.messaging.Events.OrderPlaced;
 import dev.shop.inventory.messaging.Events.PricedLine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -53,41 +54,41 @@ public class InventorySaga {
         return consumer.consume(message, this::handle);
     }
 
-    Uni<Void> handle(CloudEvent event) {
+    Uni<Void> handle(SqlClient tx, CloudEvent event) {
         return switch (event.type()) {
-            case Events.ORDER_PLACED -> onOrderPlaced(codec.dataAs(event, OrderPlaced.class));
+            case Events.ORDER_PLACED -> onOrderPlaced(tx, codec.dataAs(event, OrderPlaced.class));
             case Events.ORDER_CONFIRMED -> {
                 String orderId = codec.dataAs(event, OrderFinished.class).orderId();
-                yield inventory.commit(UUID.fromString(orderId))
-                        .flatMap(sold -> settled(Events.STOCK_COMMITTED, orderId, sold));
+                yield inventory.commit(tx, UUID.fromString(orderId))
+                        .flatMap(sold -> settled(tx, Events.STOCK_COMMITTED, orderId, sold));
             }
             case Events.ORDER_CANCELLED -> {
                 String orderId = codec.dataAs(event, OrderFinished.class).orderId();
-                yield inventory.release(UUID.fromString(orderId))
+                yield inventory.release(tx, UUID.fromString(orderId))
                         .invoke(released -> {
                             if (!released.isEmpty()) {
                                 registry.counter("shop.compensations", "action", "release").increment();
                             }
                         })
-                        .flatMap(released -> settled(Events.STOCK_RELEASED, orderId, released));
+                        .flatMap(released -> settled(tx, Events.STOCK_RELEASED, orderId, released));
             }
             default -> Uni.createFrom().voidItem();
         };
     }
 
-    private Uni<Void> onOrderPlaced(OrderPlaced placed) {
+    private Uni<Void> onOrderPlaced(SqlClient tx, OrderPlaced placed) {
         var wanted = placed.items().stream().map(l -> new Quantity(l.sku(), l.quantity())).toList();
-        return inventory.reserve(UUID.fromString(placed.orderId()), wanted).flatMap(outcome -> {
+        return inventory.reserve(tx, UUID.fromString(placed.orderId()), wanted).flatMap(outcome -> {
             if (outcome instanceof ReserveOutcome.Reserved r) {
                 LOG.infof("reserved %d line(s) for order %s, total %s", r.reservation().lines.size(), placed.orderId(), r.reservation().total());
-                return outbox.append(Events.STOCK_RESERVED, placed.orderId(), new Events.StockReserved(
+                return outbox.append(tx, Events.STOCK_RESERVED, placed.orderId(), new Events.StockReserved(
                         placed.orderId(), placed.customerId(),
                         r.reservation().lines.stream().map(l -> new PricedLine(l.sku, l.quantity, l.unitPrice)).toList(),
                         r.reservation().total())).replaceWithVoid();
             }
             if (outcome instanceof ReserveOutcome.Rejected r) {
                 LOG.infof("rejected order %s: %s (%s)", placed.orderId(), r.reason(), r.sku());
-                return outbox.append(Events.STOCK_REJECTED, placed.orderId(),
+                return outbox.append(tx, Events.STOCK_REJECTED, placed.orderId(),
                         new Events.StockRejected(placed.orderId(), placed.customerId(), r.reason(), r.sku())).replaceWithVoid();
             }
             LOG.infof("order %s already decided (%s); placement ignored", placed.orderId(), ((ReserveOutcome.AlreadyDecided) outcome).status());
@@ -95,13 +96,13 @@ public class InventorySaga {
         });
     }
 
-    private Uni<Void> settled(String type, String orderId, List<ReservationLine> lines) {
+    private Uni<Void> settled(SqlClient tx, String type, String orderId, List<ReservationLine> lines) {
         if (lines.isEmpty()) {
             LOG.infof("%s: nothing held for order %s", type, orderId);
             return Uni.createFrom().voidItem();
         }
         LOG.infof("%s for order %s: %d line(s)", type, orderId, lines.size());
-        return outbox.append(type, orderId, new Events.StockSettled(orderId,
+        return outbox.append(tx, type, orderId, new Events.StockSettled(orderId,
                 lines.stream().map(l -> new Line(l.sku, l.quantity)).toList())).replaceWithVoid();
     }
 }

@@ -8,6 +8,7 @@ import dev.shop.eventing.testing.Eventually;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import dev.shop.eventing.SagaStep;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
@@ -24,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,17 +77,17 @@ class BatchedConsumptionTests {
     }
 
     /** Hands all messages to the consumer in one event-loop turn, as a receiver with a backlog does. */
-    private void deliver(List<Message<byte[]>> messages, Function<CloudEvent, Uni<Void>> handler) {
+    private void deliver(List<Message<byte[]>> messages, SagaStep handler) {
         var context = vertx.getOrCreateContext();
         context.runOnContext(ignored -> messages.forEach(m -> consumer.consume(m, handler).subscribe().with(x -> { }, f -> { })));
     }
 
-    private Function<CloudEvent, Uni<Void>> counting(Set<String> failing) {
-        return event -> {
+    private SagaStep counting(Set<String> failing) {
+        return (tx, event) -> {
             handled.computeIfAbsent(event.subject(), k -> new AtomicInteger()).incrementAndGet();
             return failing.contains(event.subject())
                     ? Uni.createFrom().failure(new IllegalStateException("simulated failure for " + event.subject()))
-                    : saga.handle(event);
+                    : saga.handle(tx, event);
         };
     }
 

@@ -6,6 +6,7 @@ import dev.shop.eventing.EventConsumer;
 import dev.shop.notification.domain.NotificationService;
 import dev.shop.notification.domain.NotificationType;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -39,7 +40,7 @@ public class NotificationSaga {
         return consumer.consume(message, this::handle);
     }
 
-    Uni<Void> handle(CloudEvent event) {
+    Uni<Void> handle(SqlClient tx, CloudEvent event) {
         NotificationType type = switch (event.type()) {
             case Events.ORDER_CONFIRMED -> NotificationType.ORDER_CONFIRMED;
             case Events.ORDER_CANCELLED -> NotificationType.ORDER_CANCELLED;
@@ -49,7 +50,7 @@ public class NotificationSaga {
             return Uni.createFrom().voidItem();
         }
         var finished = codec.dataAs(event, Events.OrderFinished.class);
-        return notifications.record(UUID.fromString(finished.orderId()), finished.customerId(), type,
+        return notifications.record(tx, UUID.fromString(finished.orderId()), finished.customerId(), type,
                         finished.reason(), finished.total(), finished.callbackUrl())
                 .invoke(n -> {
                     if (n == null) {

@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -49,9 +52,14 @@ public class OrderService {
         this.registry = registry;
     }
 
-    /** Outbox row and journey step of an event this service publishes, both in the current transaction. */
+    /** Outbox row and journey step of an event this service publishes, both in the current Hibernate Reactive transaction. */
     private Uni<CloudEvent> publish(String type, Order order, Object data) {
         return outbox.append(type, order.id.toString(), data).flatMap(journey::recordOwn);
+    }
+
+    /** The same, in a saga step's transaction {@code tx}. */
+    private Uni<CloudEvent> publish(SqlClient tx, String type, Order order, Object data) {
+        return outbox.append(tx, type, order.id.toString(), data).flatMap(event -> journey.recordOwn(tx, event));
     }
 
     /**
@@ -118,37 +126,100 @@ public class OrderService {
         return Panache.withSession(() -> repository.page(owner, status, after, limit));
     }
 
-    /** stock.reserved: remember unit prices and total. Runs in the consumer's transaction. */
-    public Uni<Void> priced(UUID orderId, List<PricedLine> lines, BigDecimal total) {
+    private static final String LOCK = "select o.customer_id, o.total, o.status, o.cancellation_reason, o.callback_url, o.created_at, "
+            + "o.updated_at, l.sku, l.quantity, l.unit_price from orders o left join order_line l on l.order_id = o.id "
+            + "where o.id = $1 order by l.line_no for update of o";
+    private static final String UPDATE = "update orders set total = $2, status = $3, cancellation_reason = $4, updated_at = $5, "
+            + "version = version + 1 where id = $1";
+    private static final String UPDATE_PRICE = "update order_line set unit_price = $3 where order_id = $1 and line_no = $2";
+
+    /** stock.reserved, in the saga step's transaction {@code tx}: remember unit prices and total. */
+    public Uni<Void> priced(SqlClient tx, UUID orderId, List<PricedLine> lines, BigDecimal total) {
         Map<String, BigDecimal> prices = lines.stream()
                 .collect(Collectors.toMap(PricedLine::sku, PricedLine::unitPrice, (a, b) -> a));
-        return repository.findById(orderId).invoke(order -> {
+        return lock(tx, orderId).flatMap(order -> {
             if (order == null) {
                 LOG.warnf("stock.reserved for unknown order %s ignored", orderId);
-            } else if (order.price(prices, total, Instant.now()).applied()) {
-                LOG.infof("order %s priced: total %s", orderId, total);
+                return Uni.createFrom().voidItem();
             }
-        }).replaceWithVoid();
+            if (!order.price(prices, total, Instant.now()).applied()) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("order %s priced: total %s", orderId, total);
+            List<Tuple> priced = new java.util.ArrayList<>();
+            for (int i = 0; i < order.items.size(); i++) {
+                priced.add(Tuple.of(orderId, i, order.items.get(i).unitPrice));
+            }
+            return update(tx, order).flatMap(ignored -> tx.preparedQuery(UPDATE_PRICE).executeBatch(priced)).replaceWithVoid();
+        });
     }
 
     /** payment.authorized: the saga succeeded. A late authorisation for a cancelled order is ignored (billing refunds it on order.cancelled). */
-    public Uni<Void> confirm(UUID orderId, BigDecimal amount) {
-        return repository.findById(orderId).flatMap(order -> {
+    public Uni<Void> confirm(SqlClient tx, UUID orderId, BigDecimal amount) {
+        return lock(tx, orderId).flatMap(order -> {
             if (order == null || !order.confirm(amount, Instant.now()).applied()) {
                 return Uni.createFrom().voidItem();
             }
             recordFinished(order);
             LOG.infof("order %s confirmed", orderId);
-            return publish(Events.ORDER_CONFIRMED, order,
-                    new Events.OrderConfirmed(order.id.toString(), order.customerId, order.total, order.callbackUrl)).replaceWithVoid();
+            return update(tx, order).flatMap(ignored -> publish(tx, Events.ORDER_CONFIRMED, order,
+                    new Events.OrderConfirmed(order.id.toString(), order.customerId, order.total, order.callbackUrl))).replaceWithVoid();
         });
     }
 
-    /** Any rejection or the deadline: cancel once, and let inventory and billing compensate on order.cancelled. */
-    public Uni<Void> cancel(UUID orderId, CancellationReason reason) {
-        return repository.findById(orderId).flatMap(order -> order == null ? Uni.createFrom().voidItem() : cancel(order, reason));
+    /** Any rejection: cancel once, and let inventory and billing compensate on order.cancelled. */
+    public Uni<Void> cancel(SqlClient tx, UUID orderId, CancellationReason reason) {
+        return lock(tx, orderId).flatMap(order -> {
+            if (order == null || !order.cancel(reason, Instant.now()).applied()) {
+                return Uni.createFrom().voidItem();
+            }
+            recordFinished(order);
+            LOG.infof("order %s cancelled: %s", order.id, reason);
+            return update(tx, order).flatMap(ignored -> publish(tx, Events.ORDER_CANCELLED, order,
+                    new Events.OrderCancelled(order.id.toString(), order.customerId, reason.name(), order.total, order.callbackUrl)))
+                    .replaceWithVoid();
+        });
     }
 
+    /**
+     * The order and its lines, its row locked until {@code tx} ends (the timeout sweeper, which writes
+     * through Hibernate with the {@code version} check, then loses to this step or waits for it); null
+     * if there is no such order.
+     */
+    private Uni<Order> lock(SqlClient tx, UUID orderId) {
+        return tx.preparedQuery(LOCK).execute(Tuple.of(orderId)).map(rows -> {
+            Order order = null;
+            for (Row row : rows) {
+                if (order == null) {
+                    order = new Order();
+                    order.id = orderId;
+                    order.customerId = row.getString("customer_id");
+                    order.total = row.getBigDecimal("total");
+                    order.status = OrderStatus.valueOf(row.getString("status"));
+                    String reason = row.getString("cancellation_reason");
+                    order.cancellationReason = reason == null ? null : CancellationReason.valueOf(reason);
+                    order.callbackUrl = row.getString("callback_url");
+                    order.createdAt = row.getOffsetDateTime("created_at").toInstant();
+                    order.updatedAt = row.getOffsetDateTime("updated_at").toInstant();
+                }
+                if (row.getString("sku") != null) {
+                    OrderLine line = new OrderLine(row.getString("sku"), row.getInteger("quantity"));
+                    line.unitPrice = row.getBigDecimal("unit_price");
+                    order.items.add(line);
+                }
+            }
+            return order;
+        });
+    }
+
+    /** Writes the order's state (not its lines), bumping the version Hibernate's writers check. */
+    private Uni<Void> update(SqlClient tx, Order order) {
+        return tx.preparedQuery(UPDATE).execute(Tuple.of(order.id, order.total, order.status.name(),
+                order.cancellationReason == null ? null : order.cancellationReason.name(),
+                order.updatedAt.atOffset(java.time.ZoneOffset.UTC))).replaceWithVoid();
+    }
+
+    /** The timeout sweeper's cancellation (Hibernate Reactive session, see {@link #cancelOverdue}). */
     Uni<Void> cancel(Order order, CancellationReason reason) {
         if (!order.cancel(reason, Instant.now()).applied()) {
             return Uni.createFrom().voidItem();

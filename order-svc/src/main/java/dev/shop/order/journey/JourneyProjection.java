@@ -6,6 +6,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,9 +22,9 @@ import java.util.UUID;
  * an order, so one query answers it: the ordered timeline across all four services.
  * <ul>
  *   <li>Events of the other services arrive on order-svc's queue (bound to every type they publish)
- *   and are written with a plain idempotent insert (event id is the key), outside the saga step's
- *   transaction: a step that fails and is retried shows its event once, as "received", and the
- *   order's status says whether it took effect.</li>
+ *   and are written with an idempotent insert (event id is the key): in the saga step's transaction
+ *   for the events a step reacts to (no commit of its own; the step shows once it has taken effect),
+ *   on its own for the others.</li>
  *   <li>Events order-svc publishes itself are recorded in the transaction that writes them to the
  *   outbox ({@link #recordOwn}), so they are not delivered back to it (two fewer deliveries per order).</li>
  * </ul>
@@ -43,8 +44,8 @@ public class JourneyProjection {
     private static final String INSERT_RECEIVED = "insert into journey_step (event_id, order_id, type, service, occurred_at, outcome, trace_id, received_at) "
             + "values ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8) on conflict (event_id) do nothing";
 
-    /** An event received from the broker: its own statement, idempotent by event id. */
-    public Uni<Void> record(CloudEvent event) {
+    /** An event received from the broker, written with {@code db} (a saga step's transaction, or the pool); idempotent by event id. */
+    public Uni<Void> record(SqlClient db, CloudEvent event) {
         UUID orderId = orderId(event);
         if (orderId == null) {
             return Uni.createFrom().voidItem();
@@ -53,10 +54,15 @@ public class JourneyProjection {
         // agree; across hosts the broker hop shown on the ops page is only as good as their clock sync.
         List<Object> row = new java.util.ArrayList<>(row(event, orderId));
         row.add(OffsetDateTime.now(ZoneOffset.UTC));
-        return pool.preparedQuery(INSERT_RECEIVED).execute(Tuple.from(row)).replaceWithVoid();
+        return db.preparedQuery(INSERT_RECEIVED).execute(Tuple.from(row)).replaceWithVoid();
     }
 
-    /** An event order-svc publishes: written in the caller's transaction, next to its outbox row. */
+    /** An event order-svc publishes: written in a saga step's transaction {@code tx}, next to its outbox row. */
+    public Uni<CloudEvent> recordOwn(SqlClient tx, CloudEvent event) {
+        return tx.preparedQuery(INSERT).execute(Tuple.from(row(event, UUID.fromString(event.subject())))).replaceWith(event);
+    }
+
+    /** The same, in the current Hibernate Reactive transaction (placement, the timeout sweeper). */
     public Uni<CloudEvent> recordOwn(CloudEvent event) {
         List<Object> row = row(event, UUID.fromString(event.subject()));
         return Panache.getSession().flatMap(session -> {

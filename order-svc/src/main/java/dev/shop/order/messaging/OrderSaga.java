@@ -11,6 +11,7 @@ import dev.shop.order.messaging.Events.PaymentDeclined;
 import dev.shop.order.messaging.Events.StockRejected;
 import dev.shop.order.messaging.Events.StockReserved;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -20,9 +21,10 @@ import java.util.UUID;
 
 /**
  * order-svc's saga steps, one per event it reacts to. Each runs inside the consumer's transaction
- * (inbox + state + outbox commit together) and is acknowledged only after that commit. Every event
- * the other services publish (order-svc's queue is bound to all of them) is also recorded in the
- * order's journey; order-svc's own events are recorded where they are written (OrderService).
+ * (inbox + journey + state + outbox commit together) and is acknowledged only after that commit.
+ * Every event the other services publish (order-svc's queue is bound to all of them) is also recorded
+ * in the order's journey (the events no step reacts to on their own, idempotently by event id);
+ * order-svc's own events are recorded where they are written (OrderService).
  *
  * <pre>
  *   stock.reserved     -> order priced (total known)
@@ -55,27 +57,27 @@ public class OrderSaga {
         return consumer.consume(message, this::handle, STEPS::contains);
     }
 
-    Uni<Void> handle(CloudEvent event) {
-        return journey.record(event).flatMap(recorded -> react(event));
+    Uni<Void> handle(SqlClient tx, CloudEvent event) {
+        return journey.record(tx, event).flatMap(recorded -> react(tx, event));
     }
 
-    private Uni<Void> react(CloudEvent event) {
+    private Uni<Void> react(SqlClient tx, CloudEvent event) {
         return switch (event.type()) {
             case Events.STOCK_RESERVED -> {
                 StockReserved e = codec.dataAs(event, StockReserved.class);
-                yield orders.priced(UUID.fromString(e.orderId()), e.items(), e.total());
+                yield orders.priced(tx, UUID.fromString(e.orderId()), e.items(), e.total());
             }
             case Events.STOCK_REJECTED -> {
                 StockRejected e = codec.dataAs(event, StockRejected.class);
-                yield orders.cancel(UUID.fromString(e.orderId()), CancellationReason.valueOf(e.reason()));
+                yield orders.cancel(tx, UUID.fromString(e.orderId()), CancellationReason.valueOf(e.reason()));
             }
             case Events.PAYMENT_AUTHORIZED -> {
                 PaymentAuthorized e = codec.dataAs(event, PaymentAuthorized.class);
-                yield orders.confirm(UUID.fromString(e.orderId()), e.amount());
+                yield orders.confirm(tx, UUID.fromString(e.orderId()), e.amount());
             }
             case Events.PAYMENT_DECLINED -> {
                 PaymentDeclined e = codec.dataAs(event, PaymentDeclined.class);
-                yield orders.cancel(UUID.fromString(e.orderId()), CancellationReason.PAYMENT_DECLINED);
+                yield orders.cancel(tx, UUID.fromString(e.orderId()), CancellationReason.PAYMENT_DECLINED);
             }
             // Tolerant reader: an event type this service does not react to is acknowledged and ignored.
             default -> Uni.createFrom().voidItem();
