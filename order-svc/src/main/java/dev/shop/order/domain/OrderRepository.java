@@ -14,10 +14,6 @@ import java.util.UUID;
 public class OrderRepository implements PanacheRepositoryBase<Order, UUID> {
 
     /** Idempotency keys are the customer's own: another customer's key is just a different key. */
-    public Uni<Order> findByIdempotencyKey(String customerId, String key) {
-        return find("customerId = ?1 and idempotencyKey = ?2", customerId, key).firstResult();
-    }
-
     /** The order, if {@code owner} is empty (staff) or owns it; otherwise nothing, as if it did not exist. */
     public Uni<Order> findVisible(UUID id, Optional<String> owner) {
         return owner.isEmpty() ? findById(id)

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -29,8 +30,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Order use cases. Every state change and the event it causes are written in one transaction
- * (the caller's: the REST call's or the consumer's), through the outbox.
+ * Order use cases. Every state change and the event it causes are written in one transaction,
+ * through the outbox: placement's own, a saga step's ({@code tx}, the consumer's), or the timeout
+ * sweeper's (Hibernate Reactive, which checks the {@code version} the others bump).
  */
 @ApplicationScoped
 public class OrderService {
@@ -44,8 +46,10 @@ public class OrderService {
     private final Outbox outbox;
     private final JourneyProjection journey;
     private final MeterRegistry registry;
+    private final Pool pool;
 
-    public OrderService(OrderRepository repository, Outbox outbox, JourneyProjection journey, MeterRegistry registry) {
+    public OrderService(OrderRepository repository, Outbox outbox, JourneyProjection journey, MeterRegistry registry, Pool pool) {
+        this.pool = pool;
         this.repository = repository;
         this.outbox = outbox;
         this.journey = journey;
@@ -62,48 +66,60 @@ public class OrderService {
         return outbox.append(tx, type, order.id.toString(), data).flatMap(event -> journey.recordOwn(tx, event));
     }
 
+    private static final String INSERT = "insert into orders (id, customer_id, status, idempotency_key, request_hash, callback_url, "
+            + "created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7)";
+    private static final String INSERT_LINE = "insert into order_line (order_id, line_no, sku, quantity) values ($1, $2, $3, $4)";
+
     /**
      * Places an order, or returns the order already placed under the same idempotency key.
      * The same key with a different request is a client error (422), never a second order.
+     * The order, its lines, its outbox row and its journey step commit in one transaction.
      */
     public Uni<Placement> place(String customerId, List<OrderLine> items, String callbackUrl, String idempotencyKey) {
         String hash = requestHash(customerId, items, callbackUrl);
-        Uni<Placement> attempt = Panache.withTransaction(() -> existing(customerId, idempotencyKey, hash)
-                .flatMap(found -> found != null ? Uni.createFrom().item(found) : create(customerId, items, callbackUrl, idempotencyKey, hash)));
+        Uni<Placement> attempt = pool.withTransaction(tx -> existing(tx, customerId, idempotencyKey, hash)
+                .flatMap(found -> found != null ? Uni.createFrom().item(found) : create(tx, customerId, items, callbackUrl, idempotencyKey, hash)));
         if (idempotencyKey == null) {
             return attempt;
         }
         // Two concurrent requests with one key: the loser's insert hits the unique index; it then finds the winner's order.
         return attempt.onFailure(f -> !(f instanceof ProblemException)).recoverWithUni(f ->
-                Panache.withSession(() -> existing(customerId, idempotencyKey, hash))
+                existing(pool, customerId, idempotencyKey, hash)
                         .flatMap(found -> found != null ? Uni.createFrom().item(found) : Uni.createFrom().failure(f)));
     }
 
-    private Uni<Placement> existing(String customerId, String key, String hash) {
+    private Uni<Placement> existing(SqlClient db, String customerId, String key, String hash) {
         if (key == null) {
             return Uni.createFrom().nullItem();
         }
-        return repository.findByIdempotencyKey(customerId, key).map(order -> {
-            if (order == null) {
-                return null;
-            }
-            if (!order.requestHash.equals(hash)) {
-                throw new ProblemException(422, "urn:shop:problem:idempotency-key-reused", "Idempotency-Key reused",
-                        "Idempotency-Key '" + key + "' was already used for a different request (order " + order.id + ")");
-            }
-            return new Placement(order, false);
-        });
+        return db.preparedQuery(SELECT + "o.customer_id = $1 and o.idempotency_key = $2 order by l.line_no").execute(Tuple.of(customerId, key))
+                .map(OrderService::order).map(order -> {
+                    if (order == null) {
+                        return null;
+                    }
+                    if (!order.requestHash.equals(hash)) {
+                        throw new ProblemException(422, "urn:shop:problem:idempotency-key-reused", "Idempotency-Key reused",
+                                "Idempotency-Key '" + key + "' was already used for a different request (order " + order.id + ")");
+                    }
+                    return new Placement(order, false);
+                });
     }
 
-    private Uni<Placement> create(String customerId, List<OrderLine> items, String callbackUrl, String key, String hash) {
+    private Uni<Placement> create(SqlClient tx, String customerId, List<OrderLine> items, String callbackUrl, String key, String hash) {
         Order order = Order.place(customerId, items, callbackUrl, Instant.now());
         order.idempotencyKey = key;
         order.requestHash = hash;
         var placed = new Events.OrderPlaced(order.id.toString(), customerId,
                 items.stream().map(l -> new Events.Line(l.sku, l.quantity)).toList(), order.createdAt);
         org.jboss.logging.MDC.put("orderId", order.id.toString());
-        return repository.persist(order)
-                .flatMap(o -> publish(Events.ORDER_PLACED, order, placed))
+        List<Tuple> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            lines.add(Tuple.of(order.id, i, items.get(i).sku, items.get(i).quantity));
+        }
+        return tx.preparedQuery(INSERT).execute(Tuple.of(order.id, customerId, order.status.name(), key, hash, callbackUrl)
+                        .addValue(order.createdAt.atOffset(java.time.ZoneOffset.UTC)))
+                .flatMap(ignored -> tx.preparedQuery(INSERT_LINE).executeBatch(lines))
+                .flatMap(ignored -> publish(tx, Events.ORDER_PLACED, order, placed))
                 .invoke(() -> {
                     registry.counter("shop.orders.placed").increment();
                     LOG.infof("order %s placed by %s with %d line(s)", order.id, customerId, items.size());
@@ -126,9 +142,10 @@ public class OrderService {
         return Panache.withSession(() -> repository.page(owner, status, after, limit));
     }
 
-    private static final String LOCK = "select o.customer_id, o.total, o.status, o.cancellation_reason, o.callback_url, o.created_at, "
-            + "o.updated_at, l.sku, l.quantity, l.unit_price from orders o left join order_line l on l.order_id = o.id "
-            + "where o.id = $1 order by l.line_no for update of o";
+    private static final String SELECT = "select o.id, o.customer_id, o.total, o.status, o.cancellation_reason, o.idempotency_key, "
+            + "o.request_hash, o.callback_url, o.created_at, o.updated_at, l.sku, l.quantity, l.unit_price "
+            + "from orders o left join order_line l on l.order_id = o.id where ";
+    private static final String LOCK = SELECT + "o.id = $1 order by l.line_no for update of o";
     private static final String UPDATE = "update orders set total = $2, status = $3, cancellation_reason = $4, updated_at = $5, "
             + "version = version + 1 where id = $1";
     private static final String UPDATE_PRICE = "update order_line set unit_price = $3 where order_id = $1 and line_no = $2";
@@ -187,29 +204,34 @@ public class OrderService {
      * if there is no such order.
      */
     private Uni<Order> lock(SqlClient tx, UUID orderId) {
-        return tx.preparedQuery(LOCK).execute(Tuple.of(orderId)).map(rows -> {
-            Order order = null;
-            for (Row row : rows) {
-                if (order == null) {
-                    order = new Order();
-                    order.id = orderId;
-                    order.customerId = row.getString("customer_id");
-                    order.total = row.getBigDecimal("total");
-                    order.status = OrderStatus.valueOf(row.getString("status"));
-                    String reason = row.getString("cancellation_reason");
-                    order.cancellationReason = reason == null ? null : CancellationReason.valueOf(reason);
-                    order.callbackUrl = row.getString("callback_url");
-                    order.createdAt = row.getOffsetDateTime("created_at").toInstant();
-                    order.updatedAt = row.getOffsetDateTime("updated_at").toInstant();
-                }
-                if (row.getString("sku") != null) {
-                    OrderLine line = new OrderLine(row.getString("sku"), row.getInteger("quantity"));
-                    line.unitPrice = row.getBigDecimal("unit_price");
-                    order.items.add(line);
-                }
+        return tx.preparedQuery(LOCK).execute(Tuple.of(orderId)).map(OrderService::order);
+    }
+
+    /** The order in {@code rows} (one row per line, lines in order), or null if there are none. */
+    private static Order order(Iterable<Row> rows) {
+        Order order = null;
+        for (Row row : rows) {
+            if (order == null) {
+                order = new Order();
+                order.id = row.getUUID("id");
+                order.customerId = row.getString("customer_id");
+                order.total = row.getBigDecimal("total");
+                order.status = OrderStatus.valueOf(row.getString("status"));
+                String reason = row.getString("cancellation_reason");
+                order.cancellationReason = reason == null ? null : CancellationReason.valueOf(reason);
+                order.idempotencyKey = row.getString("idempotency_key");
+                order.requestHash = row.getString("request_hash");
+                order.callbackUrl = row.getString("callback_url");
+                order.createdAt = row.getOffsetDateTime("created_at").toInstant();
+                order.updatedAt = row.getOffsetDateTime("updated_at").toInstant();
             }
-            return order;
-        });
+            if (row.getString("sku") != null) {
+                OrderLine line = new OrderLine(row.getString("sku"), row.getInteger("quantity"));
+                line.unitPrice = row.getBigDecimal("unit_price");
+                order.items.add(line);
+            }
+        }
+        return order;
     }
 
     /** Writes the order's state (not its lines), bumping the version Hibernate's writers check. */
