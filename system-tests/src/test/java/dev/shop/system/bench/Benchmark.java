@@ -55,7 +55,19 @@ public final class Benchmark {
 
     private static final String BENCH_DATABASES = "^shop_(order|inventory|billing|notification)_bench$";
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        // Exit in every case: the services' processes, the HTTP client's pool and the tap keep
+        // non-daemon threads, so a failure (a service that does not start) would otherwise hang here.
+        try {
+            run(args);
+        } catch (Throwable failure) {
+            failure.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         List<Integer> rates = List.of(30, 45, 60);
         int seconds = 60;
         // Long on purpose: four JVMs' JIT compilers share two cores with the load (docs/benchmark.md).
@@ -130,7 +142,6 @@ public final class Benchmark {
         if (monitorCost) {
             System.out.println(MonitorCost.measure(system, http, 5));
         }
-        System.exit(0);
     }
 
     /** Each service, the broker, PostgreSQL (postmaster and all its children) and this JVM. */

@@ -25,7 +25,7 @@ public final class Floor {
 
             The floor: the broker and database work one order cannot avoid with shop's design (5 persistent,
             confirmed publishes to shop.events; 7 deliveries from the services' quorum queues, each acked after
-            its commit; 15 PostgreSQL commits of the services' row shapes; see SagaPlan), done by a plain
+            its commit; 13 PostgreSQL commits of the services' row shapes; see SagaPlan), done by a plain
             program (AMQP 1.0 via vertx-proton, JDBC) at fixed rates. Reports CPU ms per completed order for
             the floor's JVM, RabbitMQ (beam.smp) and PostgreSQL (postmaster + every backend), from /proc.
 

@@ -429,11 +429,13 @@ final class FloorRun implements AutoCloseable {
                     throw new IllegalStateException(name + ": " + in.type() + " for an order this run did not place: " + in.orderId());
                 }
                 if (name.equals("order")) {
-                    // order-svc records every peer event in the journey with its own autocommit insert (JourneyProjection.record).
-                    journey(autocommit, in.type(), in.orderId(), null, Instant.now());
+                    // order-svc records every peer event in the journey (JourneyProjection.record): in the step's
+                    // transaction for the events a step reacts to, with its own autocommit insert for the others.
                     if (in.type().equals(Events.STOCK_COMMITTED)) {
+                        journey(autocommit, in.type(), in.orderId(), null, Instant.now());
                         continue; // journey only: no inbox, no transaction
                     }
+                    journey(db, in.type(), in.orderId(), null, Instant.now());
                 }
                 transaction = true;
                 PreparedStatement s = statement(db, "insert into inbox (event_id, type) values (?, ?) on conflict (event_id) do nothing");

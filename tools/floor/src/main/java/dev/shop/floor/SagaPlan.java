@@ -10,9 +10,9 @@ package dev.shop.floor;
  * POST /orders (order)                 1 (+1 mark)                     orders, order_line, outbox, journey_step ins.  order.placed
  * order.placed (inventory)             1 (+1 mark)                     inbox, reservation, reservation_line, outbox   stock.reserved
  *                                                                       ins.; product upd.
- * stock.reserved (order)               1 journey (own autocommit) + 1  journey_step, inbox ins.; orders, order_line upd.
+ * stock.reserved (order)               1                               journey_step, inbox ins.; orders, order_line upd.
  * stock.reserved (billing)             1 (+1 mark)                     inbox, payment, outbox ins.; account upd.      payment.authorized
- * payment.authorized (order)           1 journey + 1 (+1 mark)         journey_step x2, inbox, outbox ins.; orders upd. order.confirmed
+ * payment.authorized (order)           1 (+1 mark)                     journey_step x2, inbox, outbox ins.; orders upd. order.confirmed
  * order.confirmed (inventory)          1 (+1 mark)                     inbox, outbox ins.; reservation, product upd.  stock.committed
  * order.confirmed (notification)       1                               inbox, notification ins.
  * stock.committed (order)              1 journey (no inbox: idempotent journey_step ins.
@@ -30,9 +30,9 @@ public final class SagaPlan {
     public static final int DELIVERIES = 7;
     /** Deliveries handled in a transaction with an inbox row (all but stock.committed to order-svc). */
     public static final int INBOX_ROWS = 6;
-    /** Commits per order when nothing is batched (consumer batch size 1): order 8, inventory 4, billing 2, notification 1. */
-    public static final int COMMITS = 15;
-    public static final int COMMITS_ORDER = 8;
+    /** Commits per order when nothing is batched (consumer batch size 1): order 6, inventory 4, billing 2, notification 1. */
+    public static final int COMMITS = 13;
+    public static final int COMMITS_ORDER = 6;
     public static final int COMMITS_INVENTORY = 4;
     public static final int COMMITS_BILLING = 2;
     public static final int COMMITS_NOTIFICATION = 1;
