@@ -94,6 +94,10 @@ class OpsPageIT {
         // Prometheus has scraped the finished sagas and a rate over them exists.
         Eventually.await(Duration.ofSeconds(60), () -> query("sum(rate(shop_saga_duration_seconds_count[1m])) > 0"), n -> n == 1,
                 "saga rate in Prometheus");
+        // ... including this test's own cancellation: earlier tests' traffic satisfies the wait above, and a
+        // counter series that is new in Prometheus has a rate only from its second scrape on.
+        Eventually.await(Duration.ofSeconds(60), () -> query("sum by (reason) (rate(shop_orders_finished_total{outcome=\"cancelled\",reason=\"OUT_OF_STOCK\"}[1m]))"),
+                n -> n == 1, "the OUT_OF_STOCK cancellation rate in Prometheus");
 
         String url = ShopSystem.url("order") + "/ops/#token=" + Tokens.operator();
         String dom = Eventually.await(Duration.ofSeconds(90), () -> browser(url, "--dump-dom"),
