@@ -18,8 +18,11 @@ import java.util.UUID;
 public class BillingService {
 
     private static final String LOCK_ACCOUNT = "select credit from account where customer_id = $1 for update";
-    private static final String INSERT_PAYMENT = "insert into payment (order_id, customer_id, amount, status, decline_reason, updated_at) "
-            + "values ($1, $2, $3, $4, $5, $6) on conflict (order_id) do nothing";
+    /** A payment row; fails on an existing one (the VOIDED marker: the retry then finds the authorisation). */
+    private static final String INSERT_PAYMENT_ROW = "insert into payment (order_id, customer_id, amount, status, decline_reason, updated_at) "
+            + "values ($1, $2, $3, $4, $5, $6)";
+    /** A decision, unless one exists for the order already. */
+    private static final String INSERT_PAYMENT = INSERT_PAYMENT_ROW + " on conflict (order_id) do nothing";
     private static final String CHARGE = "update account set credit = credit - $2, version = version + 1 where customer_id = $1";
     private static final String LOCK_PAYMENT = "select customer_id, amount, status from payment where order_id = $1 for update";
     private static final String REFUND = "update account set credit = credit + $2, version = version + 1 where customer_id = $1";
@@ -76,7 +79,7 @@ public class BillingService {
             if (rows.size() == 0) {
                 Payment voided = Payment.of(orderId, customerId, BigDecimal.ZERO, PaymentStatus.VOIDED);
                 // No "on conflict": an authorisation committing meanwhile fails this attempt, and the retry refunds it.
-                return tx.preparedQuery(INSERT_PAYMENT.substring(0, INSERT_PAYMENT.indexOf(" on conflict")))
+                return tx.preparedQuery(INSERT_PAYMENT_ROW)
                         .execute(Tuple.of(orderId, customerId, BigDecimal.ZERO, voided.status.name(), null,
                                 voided.updatedAt.atOffset(ZoneOffset.UTC)))
                         .replaceWith((Payment) null);
