@@ -125,7 +125,10 @@ public class InventoryService {
      */
     public Uni<List<ReservationLine>> release(SqlClient tx, UUID orderId) {
         return settle(tx, orderId, ReservationStatus.RELEASED, RELEASE).flatMap(lines -> lines != null ? Uni.createFrom().item(lines)
-                : decide(tx, Reservation.of(orderId, ReservationStatus.CANCELLED_EARLY)).replaceWith(List.<ReservationLine>of()));
+                : decide(tx, Reservation.of(orderId, ReservationStatus.CANCELLED_EARLY)).flatMap(existing -> existing == null
+                        ? Uni.createFrom().item(List.<ReservationLine>of())
+                        // The marker met a reservation committed meanwhile (order.placed handled concurrently): settle that one.
+                        : settle(tx, orderId, ReservationStatus.RELEASED, RELEASE)));
     }
 
     /**
